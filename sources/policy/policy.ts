@@ -1,0 +1,15 @@
+import type {Pattern} from './pattern';
+
+export type LockfileMode = `verify` | `trust`;
+export type MissingPublishTimeMode = `reject` | `allow`;
+
+export type Policy = {
+  /** 0 turns the release-age rule off. */
+  periodMs: number;
+  periodText: string;
+  exemptPackages: ReadonlyArray<Pattern>;
+  lockfile: LockfileMode;
+  missingPublishTime: MissingPublishTimeMode;
+  /** Settings whose value came from a `YARN_*` environment variable, which reviewers must see. */
+  setByEnvironment: ReadonlyArray<string>;
+};

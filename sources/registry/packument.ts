@@ -1,0 +1,56 @@
+import type {PublishTime} from '../rules/publishTime';
+
+export type PackumentTimes = {
+  versions: ReadonlySet<string>;
+  distTags: Readonly<Record<string, string>>;
+  /** False when the document had no `time` map at all (some private registries). */
+  hasTimeMap: boolean;
+  timeOf(version: string): PublishTime;
+};
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+export class MalformedPackumentError extends Error {}
+
+/**
+ * The only place registry data is interpreted. A time that is not a full ISO-8601 timestamp counts
+ * as missing rather than being guessed at, so a garbled `time` map can never make a version look old.
+ */
+export function readPackument(document: unknown): PackumentTimes {
+  if (!isRecord(document) || !isRecord(document.versions))
+    throw new MalformedPackumentError(`the registry answered without a "versions" map`);
+
+  const versions = new Set(Object.keys(document.versions));
+  const distTags: Record<string, string> = {};
+  if (isRecord(document[`dist-tags`]))
+    for (const [tag, version] of Object.entries(document[`dist-tags`]))
+      if (typeof version === `string`)
+        distTags[tag] = version;
+
+  const timeMap = isRecord(document.time) ? document.time : null;
+  const times = new Map<string, Date>();
+  if (timeMap !== null) {
+    for (const version of versions) {
+      const value = Object.hasOwn(timeMap, version) ? timeMap[version] : undefined;
+      const at = typeof value === `string` && ISO_8601.test(value) ? new Date(value) : null;
+      if (at !== null && Number.isFinite(at.getTime()))
+        times.set(version, at);
+    }
+  }
+
+  return {
+    versions,
+    distTags,
+    hasTimeMap: timeMap !== null,
+    timeOf(version) {
+      if (!versions.has(version))
+        return {kind: `unlisted`};
+      const at = times.get(version);
+      return at ? {kind: `known`, at} : {kind: `missing`};
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === `object` && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,132 @@
+import {type Ident, type Project, structUtils} from '@yarnpkg/core';
+import {npath} from '@yarnpkg/fslib';
+import {npmConfigUtils, npmHttpUtils} from '@yarnpkg/plugin-npm';
+import path from 'path';
+
+import type {Policy} from '../policy/policy';
+import type {PublishTime} from '../rules/publishTime';
+import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
+import {ReleaseTimeCache} from './releaseTimeCache';
+
+export type LookupStats = {
+  versionsChecked: number;
+  fromCache: number;
+  packumentsRead: number;
+};
+
+/** Statuses by which registries say a package or version is gone (403 is how some mirrors hide malware). */
+const GONE_STATUSES = new Set([403, 404, 410]);
+
+/**
+ * The one way publish times are learnt: the release-time cache first, then Yarn's own package
+ * metadata (which carries `time` from Yarn 4.10.2 on, and is what the resolver just read), then the
+ * full packument through Yarn's `npmHttpUtils`, so scopes, auth, proxies and offline mode apply.
+ */
+export class PublishTimes {
+  readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentsRead: 0};
+  private readonly packuments = new Map<string, Promise<PackumentTimes>>();
+  private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
+  private readonly cache: ReleaseTimeCache;
+
+  constructor(private readonly project: Project, private readonly policy: Policy, private readonly now: Date) {
+    const globalFolder = npath.fromPortablePath(project.configuration.get(`globalFolder`));
+    this.cache = new ReleaseTimeCache(path.join(globalFolder, `quarantine`, `release-times.json`));
+  }
+
+  /** All versions of a package with their publish times, for choosing among candidates. */
+  async packument(ident: Ident): Promise<PackumentTimes> {
+    return await this.read(ident, undefined);
+  }
+
+  async timeOf(ident: Ident, version: string): Promise<PublishTime> {
+    this.stats.versionsChecked += 1;
+
+    const key = ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version);
+    const cached = this.cache.get(key);
+    if (cached !== null) {
+      this.stats.fromCache += 1;
+      return {kind: `known`, at: cached};
+    }
+
+    let time: PublishTime;
+    try {
+      time = (await this.read(ident, version)).timeOf(version);
+    } catch (error) {
+      time = describeFailure(error);
+    }
+
+    this.remember(ident, version, time);
+    return time;
+  }
+
+  remember(ident: Ident, version: string, time: PublishTime) {
+    if (time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs) {
+      this.cache.set(ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version), time.at);
+    }
+  }
+
+  async persist() {
+    try {
+      await this.cache.save();
+    } catch {
+      // A cache that cannot be written only costs requests next time.
+    }
+  }
+
+  private registryOf(ident: Ident) {
+    return npmConfigUtils.getScopeRegistry(ident.scope, {configuration: this.project.configuration});
+  }
+
+  private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
+    const fromYarn = await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident, version));
+    if (fromYarn !== null && isConclusive(fromYarn, version))
+      return fromYarn;
+
+    // Yarn before 4.10.2 strips `time` from its metadata, and its disk copy may predate a version:
+    // ask for the whole document before concluding that a time is missing or a version is gone.
+    return await this.memo(this.fullPackuments, ident, async () => {
+      this.stats.packumentsRead += 1;
+      const document = await npmHttpUtils.get(npmHttpUtils.getIdentUrl(ident), {
+        configuration: this.project.configuration,
+        ident,
+        jsonResponse: true,
+      });
+      return readPackument(document);
+    }) as PackumentTimes;
+  }
+
+  private async readYarnMetadata(ident: Ident, version: string | undefined): Promise<PackumentTimes | null> {
+    if (typeof npmHttpUtils.getPackageMetadata !== `function`)
+      return null;
+    this.stats.packumentsRead += 1;
+    const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project, version});
+    return readPackument(metadata);
+  }
+
+  private memo<T>(map: Map<string, Promise<T>>, ident: Ident, load: () => Promise<T>): Promise<T> {
+    let promise = map.get(ident.identHash);
+    if (typeof promise === `undefined`) {
+      promise = load();
+      map.set(ident.identHash, promise);
+    }
+    return promise;
+  }
+}
+
+function isConclusive(packument: PackumentTimes, version: string | undefined) {
+  if (!packument.hasTimeMap)
+    return false;
+  return typeof version === `undefined` || packument.timeOf(version).kind === `known`;
+}
+
+function describeFailure(error: unknown): PublishTime {
+  const status = (error as {originalError?: {response?: {statusCode?: number}}})?.originalError?.response?.statusCode;
+  if (typeof status === `number` && GONE_STATUSES.has(status))
+    return {kind: `unlisted`};
+  if (error instanceof MalformedPackumentError)
+    return {kind: `unavailable`, reason: `the registry sent an unreadable packument (${error.message})`};
+  if (error instanceof SyntaxError)
+    return {kind: `unavailable`, reason: `the registry sent malformed JSON`};
+  const message = error instanceof Error ? error.message : String(error);
+  return {kind: `unavailable`, reason: typeof status === `number` ? `the registry answered ${status}: ${message}` : message};
+}

@@ -1,0 +1,56 @@
+export type Rule = `release-age`;
+
+export type FindingKind =
+  /** A resolution used an older version because newer ones are still in quarantine. */
+  | `held-back`
+  /** The version in the graph was published less than the period ago. */
+  | `quarantined`
+  /** A new resolution found no candidate that is out of quarantine. */
+  | `no-eligible-version`
+  | `missing-publish-time`
+  /** The registry no longer lists the version: unpublished, often for being malicious. */
+  | `unlisted-version`
+  /** The publish time could not be learnt; the rule fails closed. */
+  | `registry-error`;
+
+export type Severity = `error` | `warning` | `info`;
+
+/** The one shape every rule reports; reporters render it as a line or as JSON. */
+export type Finding = {
+  rule: Rule;
+  kind: FindingKind;
+  severity: Severity;
+  name: string;
+  version: string | null;
+  /** The range or dist-tag that was being resolved, for findings of new resolutions. */
+  range: string | null;
+  /** The version chosen instead, for `held-back`. */
+  usedVersion: string | null;
+  locked: boolean;
+  publishedAt: Date | null;
+  ageMs: number | null;
+  periodMs: number;
+  eligibleAt: Date | null;
+  /** `name@version` steps from a workspace to the package, when known. */
+  path: ReadonlyArray<string>;
+  detail: string | null;
+};
+
+export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name` | `periodMs`> & Partial<Finding>): Finding {
+  return {
+    version: null,
+    range: null,
+    usedVersion: null,
+    locked: false,
+    publishedAt: null,
+    ageMs: null,
+    eligibleAt: null,
+    path: [],
+    detail: null,
+    ...fields,
+  };
+}
+
+export function isBlocking(finding: Finding): boolean {
+  return finding.severity === `error`;
+}

@@ -1,0 +1,82 @@
+import {Configuration, MessageName, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
+
+import {parseDuration} from './policy/duration';
+import {parsePattern, type Pattern} from './policy/pattern';
+import type {LockfileMode, MissingPublishTimeMode, Policy} from './policy/policy';
+
+declare module '@yarnpkg/core' {
+  interface ConfigurationValueMap {
+    quarantinePeriod: string;
+    quarantineExemptPackages: Array<string>;
+    quarantineLockfile: string;
+    quarantineMissingPublishTime: string;
+  }
+}
+
+/** Declared as strings on purpose: `SettingsType.DURATION` and `values` differ across Yarn 4 releases. */
+export const settings = {
+  quarantinePeriod: {
+    description: `npm versions published less than this long ago are quarantined (90m, 12h, 3d, 1w; a bare number is minutes; 0 turns the rule off)`,
+    type: SettingsType.STRING as const,
+    default: `3d`,
+  },
+  quarantineExemptPackages: {
+    description: `Packages exempt from the release-age rule (names, globs, optionally @range)`,
+    type: SettingsType.STRING as const,
+    isArray: true as const,
+    default: [],
+  },
+  quarantineLockfile: {
+    description: `verify: locked versions are re-checked on every install; trust: only new resolutions are`,
+    type: SettingsType.STRING as const,
+    default: `verify`,
+  },
+  quarantineMissingPublishTime: {
+    description: `reject or allow a version for which the registry reports no publish time`,
+    type: SettingsType.STRING as const,
+    default: `reject`,
+  },
+};
+
+export type SettingName = keyof typeof settings;
+
+/** Reads and validates the policy; any bad value stops the command naming the setting and the fix. */
+export function readPolicy(configuration: Configuration): Policy {
+  const periodText = String(configuration.get(`quarantinePeriod`)).trim();
+  const periodMs = parseDuration(periodText);
+  if (periodMs === null)
+    throw invalidSetting(configuration, `quarantinePeriod`, periodText, `a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off)`);
+
+  const exemptPackages = configuration.get(`quarantineExemptPackages`).map((entry): Pattern => {
+    const pattern = parsePattern(String(entry));
+    if (pattern === null)
+      throw invalidSetting(configuration, `quarantineExemptPackages`, String(entry), `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
+    return pattern;
+  });
+
+  return {
+    periodMs,
+    periodText,
+    exemptPackages,
+    lockfile: readChoice<LockfileMode>(configuration, `quarantineLockfile`, [`verify`, `trust`]),
+    missingPublishTime: readChoice<MissingPublishTimeMode>(configuration, `quarantineMissingPublishTime`, [`reject`, `allow`]),
+    setByEnvironment: (Object.keys(settings) as Array<SettingName>).filter(name => configuration.sources.get(name)?.includes(`<environment>`)),
+  };
+}
+
+function readChoice<T extends string>(configuration: Configuration, name: SettingName, choices: ReadonlyArray<T>): T {
+  const value = String(configuration.get(name)).trim();
+  if (!(choices as ReadonlyArray<string>).includes(value))
+    throw invalidSetting(configuration, name, value, `one of ${choices.join(`, `)}`);
+  return value as T;
+}
+
+function invalidSetting(configuration: Configuration, name: SettingName, value: string, expected: string) {
+  const source = configuration.sources.get(name);
+  const where = source ? ` (from ${source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source})` : ``;
+  return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE, `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)}${where}: invalid value ${formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE)}; expected ${expected}. Fix the value in .yarnrc.yml; nothing was resolved or written.`);
+}
+
+export function toEnvironmentName(name: string) {
+  return name.replace(/[A-Z]/g, letter => `_${letter}`).toUpperCase();
+}

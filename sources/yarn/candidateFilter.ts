@@ -1,0 +1,135 @@
+import {type Descriptor, type Locator, type Package, type ResolveOptions, MessageName, ReportError, semverUtils, structUtils} from '@yarnpkg/core';
+import {NpmSemverResolver, NpmTagResolver} from '@yarnpkg/plugin-npm';
+import semver from 'semver';
+
+import {chooseCandidates, chooseTagFallback, type CandidateChoice} from '../rules/candidates';
+import {formatFinding} from './reporting';
+import {sessionFor, type Session} from './session';
+
+type GetCandidates = (descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) => Promise<Array<Locator>>;
+
+const WRAPPED = Symbol.for(`yarn-plugin-quarantine/candidate-filter`);
+const NPM_PROTOCOL = `npm:`;
+
+/**
+ * New resolutions never pick a quarantined version when an eligible one satisfies the range. The
+ * builtin resolvers always take precedence over a plugin's, so their prototypes are wrapped; the
+ * plugin factory may run more than once per process, hence the marker.
+ */
+export function installCandidateFilter() {
+  wrap(NpmSemverResolver.prototype, filterSemverCandidates);
+  wrap(NpmTagResolver.prototype, filterTagCandidates);
+}
+
+function wrap(prototype: {getCandidates: GetCandidates}, filter: (original: GetCandidates, self: unknown, ...args: Parameters<GetCandidates>) => Promise<Array<Locator>>) {
+  const target = prototype as {getCandidates: GetCandidates & {[WRAPPED]?: true}};
+  if (target.getCandidates[WRAPPED])
+    return;
+
+  const original = target.getCandidates;
+  const wrapped = async function (this: unknown, ...args: Parameters<GetCandidates>) {
+    return await filter(original, this, ...args);
+  } as GetCandidates & {[WRAPPED]?: true};
+  wrapped[WRAPPED] = true;
+  target.getCandidates = wrapped;
+}
+
+async function filterSemverCandidates(original: GetCandidates, self: unknown, descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) {
+  const session = sessionFor(opts.project);
+  if (session.policy.periodMs === 0)
+    return await original.call(self, descriptor, dependencies, opts);
+
+  const range = semverUtils.validRange(rangeOf(descriptor));
+  const candidates = await callOriginal(original, self, descriptor, dependencies, opts);
+  const packument = await session.publishTimes.packument(descriptor);
+  const withTime = (version: string) => ({version, publishTime: packument.timeOf(version)});
+  const satisfying = [...packument.versions].filter(version => range !== null && semver.valid(version) !== null && range.test(version)).sort(semver.rcompare);
+
+  if (candidates instanceof Error) {
+    // Yarn's own gate found nothing; explain with this policy's facts when it agrees.
+    const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), satisfying.map(withTime), session.policy, session.now);
+    if (choice.failure === null)
+      throw candidates;
+    return settle(session, choice, {canContinue: false});
+  }
+  if (candidates.length === 0)
+    return candidates;
+
+  const versions = candidates.map(locator => versionOf(locator));
+  const withheld = satisfying.filter(version => semver.gt(version, versions[0]));
+  const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), versions.map(withTime), session.policy, session.now, withheld.map(withTime));
+
+  settle(session, choice, {canContinue: true});
+  if (choice.eligible.length === 0)
+    return candidates;
+
+  const eligible = new Set(choice.eligible);
+  return candidates.filter((_, index) => eligible.has(versions[index]));
+}
+
+async function filterTagCandidates(original: GetCandidates, self: unknown, descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) {
+  const session = sessionFor(opts.project);
+  if (session.policy.periodMs === 0)
+    return await original.call(self, descriptor, dependencies, opts);
+
+  const candidates = await callOriginal(original, self, descriptor, dependencies, opts);
+  const packument = await session.publishTimes.packument(descriptor);
+  const tag = rangeOf(descriptor);
+  const tagged = packument.distTags[tag];
+  if (typeof tagged === `undefined`) {
+    if (candidates instanceof Error)
+      throw candidates;
+    return candidates;
+  }
+
+  const choice = chooseTagFallback(structUtils.stringifyIdent(descriptor), tag, tagged, [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)})), session.policy, session.now);
+  if (candidates instanceof Error && choice.failure === null)
+    throw candidates;
+
+  if (candidates instanceof Error)
+    return settle(session, choice, {canContinue: false});
+  settle(session, choice, {canContinue: true});
+  if (choice.eligible.length === 0 || choice.eligible[0] === versionOf(candidates[0]))
+    return candidates;
+
+  // Resolving the chosen version as an exact range yields a locator bound exactly as Yarn binds it.
+  const exact = structUtils.makeDescriptor(descriptor, `${NPM_PROTOCOL}${choice.eligible[0]}`);
+  return await opts.resolver.getCandidates(exact, dependencies, opts);
+}
+
+/** Yarn's own gate throws when it quarantines every candidate; that case is explained, not lost. */
+async function callOriginal(original: GetCandidates, self: unknown, ...args: Parameters<GetCandidates>): Promise<Array<Locator> | ReportError> {
+  try {
+    return await original.call(self, ...args);
+  } catch (error) {
+    if (error instanceof ReportError && /quarantined/.test(error.message))
+      return error;
+    throw error;
+  }
+}
+
+/**
+ * Held-back versions are recorded for the install report. An unresolvable range is recorded too
+ * when resolution can go on with the quarantined candidates (the gate then reports every violation
+ * of the command at once and stops it before fetching); otherwise it fails right here.
+ */
+function settle(session: Session, choice: CandidateChoice, {canContinue}: {canContinue: boolean}): Array<Locator> {
+  for (const finding of choice.heldBack)
+    session.record(finding);
+
+  if (choice.failure !== null) {
+    if (!canContinue || !session.gateOpen)
+      // Yarn prefixes errors thrown here with the descriptor being resolved.
+      throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, choice.failure, {withSubject: false}));
+    session.record(choice.failure);
+  }
+  return [];
+}
+
+function rangeOf(descriptor: Descriptor) {
+  return descriptor.range.startsWith(NPM_PROTOCOL) ? descriptor.range.slice(NPM_PROTOCOL.length) : descriptor.range;
+}
+
+function versionOf(locator: Locator) {
+  return structUtils.parseRange(locator.reference).selector;
+}

@@ -1,0 +1,128 @@
+import {MessageName, type Project, Report, ReportError} from '@yarnpkg/core';
+
+import {isBlocking, type Finding} from '../rules/finding';
+import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
+import {collectNpmPackages, pathsFromWorkspaces} from './graph';
+import {formatCounts, formatFinding, formatPolicy, formatStats} from './reporting';
+import {sessionFor, type Session} from './session';
+
+type ResolveEverything = Project[`resolveEverything`];
+type ValidationReport = {reportWarning: (name: MessageName, text: string) => void, reportError: (name: MessageName, text: string) => void};
+
+const ARMED = Symbol.for(`yarn-plugin-quarantine/install-gate`);
+/** Registry lookups in flight at once: enough to hide latency, few enough not to be throttled. */
+const LOOKUP_CONCURRENCY = 16;
+
+/**
+ * The `validateProject` hook: the last point before resolution. A bad policy stops the install
+ * here; otherwise the project's `resolveEverything` is wrapped so the policy is enforced between
+ * resolution and fetch, where Yarn offers no hook of its own.
+ */
+export function validateProject(project: Project, report: ValidationReport) {
+  let session: Session;
+  try {
+    session = sessionFor(project);
+  } catch (error) {
+    report.reportError(error instanceof ReportError ? error.reportCode : MessageName.INVALID_CONFIGURATION_VALUE, (error as Error).message);
+    return;
+  }
+
+  const target = project as Project & {[ARMED]?: true};
+  if (target[ARMED])
+    return;
+  target[ARMED] = true;
+
+  const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
+  project.resolveEverything = async opts => {
+    const lockedBefore = new Set(project.originalPackages.keys());
+    session.gateOpen = true;
+    try {
+      await resolveEverything(opts);
+    } finally {
+      session.gateOpen = false;
+    }
+    await enforce(project, session, lockedBefore, opts.report);
+  };
+}
+
+async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report) {
+  const {configuration} = project;
+  const {policy} = session;
+
+  const facts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, lockedBefore, report);
+  const resolutionFindings = [...session.resolutionFindings.values()];
+  session.resolutionFindings.clear();
+
+  const unresolvable = new Set(resolutionFindings.filter(finding => finding.kind === `no-eligible-version`).map(finding => finding.name));
+  const graphFindings = checkReleaseAge(facts, policy, session.now).filter(finding => finding.locked || !unresolvable.has(finding.name));
+  const findings = [...resolutionFindings, ...graphFindings];
+
+  if (findings.some(isBlocking))
+    attachPaths(project, findings);
+
+  for (const finding of findings) {
+    const line = formatFinding(configuration, finding);
+    if (finding.severity === `error`)
+      report.reportError(MessageName.UNNAMED, line);
+    else if (finding.severity === `warning`)
+      report.reportWarning(MessageName.UNNAMED, line);
+    else
+      report.reportInfo(MessageName.UNNAMED, line);
+  }
+
+  await session.publishTimes.persist();
+  report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
+  for (const name of policy.setByEnvironment)
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable, not by .yarnrc.yml`);
+
+  const blocking = findings.filter(isBlocking);
+  if (blocking.length > 0)
+    throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; the install stopped before fetching anything, and the lockfile was not written`);
+}
+
+async function gatherReleaseFacts(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
+  const {policy} = session;
+  const packages = collectNpmPackages(project)
+    .map(pkg => ({pkg, locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash))}))
+    .filter(({pkg, locked}) => needsPublishTime(pkg.name, pkg.version, policy) && !(locked && policy.lockfile === `trust`));
+
+  const progress = Report.progressViaCounter(packages.length);
+  const reporting = report.reportProgress(progress);
+  try {
+    return await mapConcurrently(packages, LOOKUP_CONCURRENCY, async ({pkg, locked}) => {
+      const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
+      progress.tick();
+      return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
+    });
+  } finally {
+    reporting.stop();
+  }
+}
+
+function attachPaths(project: Project, findings: Array<Finding>) {
+  const paths = pathsFromWorkspaces(project);
+  const byName = new Map<string, Array<string>>();
+  for (const pkg of collectNpmPackages(project)) {
+    const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean);
+    if (path)
+      byName.set(`${pkg.name}@${pkg.version}`, path);
+  }
+  for (let index = 0; index < findings.length; index++) {
+    const path = byName.get(`${findings[index].name}@${findings[index].version}`);
+    if (path && findings[index].path.length === 0)
+      findings[index] = {...findings[index], path};
+  }
+}
+
+async function mapConcurrently<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
+  return results;
+}

@@ -1,0 +1,84 @@
+import {type Configuration, formatUtils, structUtils} from '@yarnpkg/core';
+
+import {formatDuration, formatUtc} from '../policy/duration';
+import type {Policy} from '../policy/policy';
+import type {LookupStats} from '../registry/publishTimes';
+import type {Finding, FindingKind} from '../rules/finding';
+import {settings, toEnvironmentName, type SettingName} from '../settings';
+
+/** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
+export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: {withSubject?: boolean} = {}): string {
+  const pretty = (value: string, type: string) => formatUtils.pretty(configuration, value, type);
+  const subject = finding.range !== null && finding.kind !== `quarantined`
+    ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), `npm:${finding.range}`))
+    : structUtils.prettyLocator(configuration, npmLocator(finding.name, finding.version ?? `unknown`));
+  const version = (value: string | null) => pretty(value ?? `unknown`, formatUtils.Type.REFERENCE);
+  const published = finding.publishedAt === null ? `` : `published ${formatUtc(finding.publishedAt)}, ${formatDuration(finding.ageMs ?? 0)} ago`;
+  const eligible = finding.eligibleAt === null ? `` : `eligible at ${pretty(formatUtc(finding.eligibleAt), `magenta`)}`;
+  const period = pretty(formatDuration(finding.periodMs), `magenta`);
+  const exemptEntry = pretty(`${finding.name}@${finding.version ?? `*`}`, formatUtils.Type.CODE);
+  const exemptSetting = pretty(`quarantineExemptPackages`, formatUtils.Type.SETTING);
+  const via = finding.path.length > 1 ? ` (via ${finding.path.join(` > `)})` : ``;
+  const locked = finding.locked ? ` (locked)` : ``;
+
+  switch (finding.kind) {
+    case `held-back`:
+      return `${subject}: held back ${version(finding.version)} (${finding.publishedAt === null ? `no publish time` : `${published}; ${eligible}`}), using ${version(finding.usedVersion)}`;
+    case `quarantined`:
+      return `${subject}${locked} is in quarantine: ${published}, less than ${period}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} add ${exemptEntry} to ${exemptSetting}`;
+    case `no-eligible-version`:
+      return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail})` : ``}${via}. Fix: wait, or add ${exemptEntry} to ${exemptSetting}`;
+    case `missing-publish-time`:
+      return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: add ${exemptEntry} to ${exemptSetting} if you trust it, or set ${pretty(`quarantineMissingPublishTime: allow`, formatUtils.Type.CODE)}`;
+    case `unlisted-version`:
+      return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
+    case `registry-error`:
+      return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or add ${exemptEntry} to ${exemptSetting}`;
+  }
+}
+
+const KIND_LABELS: Record<FindingKind, string> = {
+  [`held-back`]: `held back`,
+  [`quarantined`]: `quarantined`,
+  [`no-eligible-version`]: `no eligible version`,
+  [`missing-publish-time`]: `missing publish time`,
+  [`unlisted-version`]: `no longer served`,
+  [`registry-error`]: `registry error`,
+};
+
+/** `2 violations of the release-age rule (1 quarantined, 1 no longer served)`. */
+export function formatCounts(findings: ReadonlyArray<Finding>): string {
+  const counts = new Map<FindingKind, number>();
+  for (const finding of findings)
+    counts.set(finding.kind, (counts.get(finding.kind) ?? 0) + 1);
+  const detail = [...counts].map(([kind, count]) => `${count} ${KIND_LABELS[kind]}`).join(`, `);
+  return `${findings.length} violation${findings.length === 1 ? `` : `s`} of the release-age rule (${detail})`;
+}
+
+export function formatPolicy(configuration: Configuration, policy: Policy): string {
+  const value = (name: SettingName, text: string) => {
+    const fromEnvironment = policy.setByEnvironment.includes(name) ? ` (set by YARN_${toEnvironmentName(name)})` : ``;
+    return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${fromEnvironment}`;
+  };
+  const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
+  const exempt = policy.exemptPackages.length === 0 ? `none` : policy.exemptPackages.map(pattern => pattern.source).join(`, `);
+  return [
+    value(`quarantinePeriod`, period),
+    value(`quarantineLockfile`, policy.lockfile),
+    value(`quarantineMissingPublishTime`, policy.missingPublishTime),
+    value(`quarantineExemptPackages`, exempt),
+  ].join(`, `);
+}
+
+export function formatStats(configuration: Configuration, stats: LookupStats): string {
+  const number = (value: number) => formatUtils.pretty(configuration, value, formatUtils.Type.NUMBER);
+  return `${number(stats.versionsChecked)} versions checked, ${number(stats.fromCache)} from the release-time cache, ${number(stats.packumentsRead)} packuments read`;
+}
+
+export function weakenedByEnvironment(policy: Policy): Array<string> {
+  return policy.setByEnvironment.filter(name => name in settings).map(name => `YARN_${toEnvironmentName(name)}`);
+}
+
+function npmLocator(name: string, version: string) {
+  return structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`);
+}

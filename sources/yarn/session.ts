@@ -1,0 +1,39 @@
+import type {Project} from '@yarnpkg/core';
+
+import type {Policy} from '../policy/policy';
+import {PublishTimes} from '../registry/publishTimes';
+import type {Finding} from '../rules/finding';
+import {readPolicy} from '../settings';
+
+/**
+ * What one command knows: the policy, the single `now` every rule measures against, the publish
+ * times learnt so far, and what the resolvers decided, kept until the install gate reports it.
+ */
+export class Session {
+  readonly now = new Date();
+  readonly publishTimes: PublishTimes;
+  /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
+  readonly resolutionFindings = new Map<string, Finding>();
+  /** While set, resolvers record failures for the gate to report together instead of throwing. */
+  gateOpen = false;
+
+  constructor(readonly project: Project, readonly policy: Policy) {
+    this.publishTimes = new PublishTimes(project, policy, this.now);
+  }
+
+  record(finding: Finding) {
+    this.resolutionFindings.set(`${finding.kind} ${finding.name}@${finding.range} ${finding.version}`, finding);
+  }
+}
+
+/**
+ * Kept on the project itself: Yarn may run the plugin factory twice in one process, and the
+ * resolver wrappers of the first instance must see the session of the hooks of the second.
+ */
+const SESSION = Symbol.for(`yarn-plugin-quarantine/session`);
+
+/** Throws a ReportError naming the setting when the policy is invalid. */
+export function sessionFor(project: Project): Session {
+  const holder = project as Project & {[SESSION]?: Session};
+  return holder[SESSION] ??= new Session(project, readPolicy(project.configuration));
+}

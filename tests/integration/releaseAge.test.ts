@@ -1,0 +1,322 @@
+import {describe, expect, it} from 'vitest';
+
+import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
+import {agoISO} from '../../scripts/lib/registry.mjs';
+import {BUNDLE} from '../../scripts/lib/yarn-project.mjs';
+import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
+
+const APP = {name: `app`, version: `1.0.0`, private: true};
+const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
+const PINS_BAD_AXIOS = {...APP, dependencies: {axios: `1.14.1`}};
+const LOCKED_ON_GOOD = {...APP, dependencies: {axios: `1.14.0`}};
+
+/** A lockfile written while the compromised version was live, then checked in by a teammate. */
+async function ciProjectPinningTheBadVersion(yarnrc: Record<string, unknown> = {}) {
+  const registry = await registryWith({packages: axiosReplay()});
+  const lockfile = await lockfileWrittenWithoutPlugin(registry, USES_AXIOS);
+  expect(lockfile).toContain(`axios@npm:1.14.1`);
+  const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc, files: {'yarn.lock': lockfile}});
+  registry.clearRequests();
+  return {registry, project, lockfile};
+}
+
+describe(`the axios replay`, () => {
+  it(`holds 1.14.1 back on \`yarn up axios\` and says until when`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
+    expect((await project.install()).code).toBe(0);
+    await project.setManifest(USES_AXIOS);
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/axios@npm:\^1\.14\.0: held back 1\.14\.1 \(published \d{4}-\d\d-\d\d \d\d:\d\d UTC, 2h ago; eligible at \d{4}-\d\d-\d\d \d\d:\d\d UTC\), using 1\.14\.0/);
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.0"`);
+    expect(await project.lockfile()).not.toContain(`plain-crypto-js`);
+    expect(registry.requests.filter(request => request.name === `plain-crypto-js`)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`fails an exact pin on the compromised version, naming when it becomes eligible`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
+    expect((await project.install()).code).toBe(0);
+    const lockfile = await project.lockfile();
+    registry.clearRequests();
+
+    const result = await project.install([`add`, `axios@1.14.1`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1: no version satisfying 1\.14\.1 is out of quarantine \(3d\): the youngest candidate, 1\.14\.1, was published .* UTC, 2h ago; the first candidate becomes eligible at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(result.output).toContain(`Fix: wait, or add axios@1.14.1 to quarantineExemptPackages`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(JSON.parse(await project.readFile(`package.json`)).dependencies).toEqual({axios: `1.14.0`});
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`stops a CI run whose lockfile already pins the 2-hour-old version before anything is fetched`, async () => {
+    const {registry, project, lockfile} = await ciProjectPinningTheBadVersion();
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1 \(locked\) is in quarantine: published .* UTC, 2h ago, less than 3d; eligible at .* UTC \(via app@workspace:\. > axios@npm:1\.14\.1\)\. Fix: run yarn up -R axios to move to an eligible version/);
+    expect(result.output).toMatch(/plain-crypto-js@npm:4\.2\.1 \(locked\) is in quarantine: .* \(via app@workspace:\. > axios@npm:1\.14\.1 > plain-crypto-js@npm:4\.2\.1\)/);
+    expect(result.output).toContain(`Quarantine: 2 violations of the release-age rule (2 quarantined); the install stopped before fetching anything, and the lockfile was not written`);
+    expect(result.output).not.toContain(`Fetch step`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(project.exists(`node_modules`)).toBe(false);
+    expect(project.exists(`.yarn/install-state.gz`)).toBe(false);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`lets the same CI run through, malicious postinstall and all, without the plugin (what the plugin prevents)`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, USES_AXIOS);
+    const project = await projectWith({registry, manifest: USES_AXIOS, plugin: false, yarnrc: {npmMinimalAgeGate: `1d`}, files: {'yarn.lock': lockfile}});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.scriptRan()).toBe(true);
+  });
+
+  it(`accepts the pinned versions once they are exempted`, async () => {
+    const {project} = await ciProjectPinningTheBadVersion({quarantineExemptPackages: [`axios@1.14.1`, `plain-crypto-js`]});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`quarantineExemptPackages axios@1.14.1, plain-crypto-js`);
+  });
+
+  it(`trusts locked versions under quarantineLockfile: trust`, async () => {
+    const {project} = await ciProjectPinningTheBadVersion({quarantineLockfile: `trust`});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`0 versions checked`);
+  });
+
+  it(`reports a locked version the registry no longer serves`, async () => {
+    const {registry, project, lockfile} = await ciProjectPinningTheBadVersion({quarantineExemptPackages: [`plain-crypto-js`]});
+    registry.packages.removeVersion(`axios`, `1.14.1`);
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked): the registry no longer serves this version; it may have been pulled for being malicious`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`reports a locked package the registry answers 403 for`, async () => {
+    const {registry, project} = await ciProjectPinningTheBadVersion({quarantineExemptPackages: [`axios`]});
+    registry.addFault({match: /^\/plain-crypto-js$/, kind: `status`, status: 403});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 (locked): the registry no longer serves this version`);
+  });
+});
+
+describe(`new resolutions`, () => {
+  it(`falls back below a quarantined dist-tag`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: APP});
+
+    const result = await project.install([`add`, `axios@latest`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`axios@npm:latest: held back 1.14.1`);
+    expect(result.output).toContain(`using 1.14.0`);
+    expect(JSON.parse(await project.readFile(`package.json`)).dependencies).toEqual({axios: `^1.14.0`});
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.0"`);
+  });
+
+  it(`holds back through an alias and reports the real package name`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {'http-client': `npm:axios@^1.14.0`}}});
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`axios@npm:^1.14.0: held back 1.14.1`);
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.0"`);
+  });
+
+  it(`stops a locked alias to a quarantined version, naming the real package`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const manifest = {...APP, dependencies: {'http-client': `npm:axios@1.14.1`}};
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, manifest);
+    const project = await projectWith({registry, manifest, yarnrc: {quarantineExemptPackages: [`plain-crypto-js`]}, files: {'yarn.lock': lockfile}});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(await project.lockfile()).toBe(lockfile);
+  });
+
+  it(`sees through a patch: wrapper of a quarantined npm version`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const patch = [
+      `diff --git a/index.js b/index.js`,
+      `--- a/index.js`,
+      `+++ b/index.js`,
+      `@@ -1 +1,2 @@`,
+      ` module.exports = {"name":"axios","version":"1.14.1"};`,
+      `+module.exports.patched = true;`,
+      ``,
+    ].join(`\n`);
+    const manifest = {...APP, dependencies: {axios: `patch:axios@npm%3A1.14.1#./axios.patch`}};
+    const project = await projectWith({registry, manifest, yarnrc: {quarantineExemptPackages: [`plain-crypto-js`]}, files: {'axios.patch': patch}});
+
+    const result = await project.install();
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1.*(no version satisfying|is in quarantine)/);
+    expect(await project.lockfile()).toBeNull();
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`treats a scoped package like any other`, async () => {
+    const registry = await registryWith({packages: [{name: `@acme/lib`, versions: {'2.0.0': {publishedAt: agoISO({days: 10})}, '2.1.0': {publishedAt: agoISO({minutes: 30})}}}]});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {'@acme/lib': `^2.0.0`}}});
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`@acme/lib@npm:^2.0.0: held back 2.1.0 (published`);
+    expect(result.output).toContain(`30m ago`);
+    expect(await project.lockfile()).toContain(`resolution: "@acme/lib@npm:2.0.0"`);
+  });
+
+  it(`explains with its own facts when Yarn's own npmMinimalAgeGate also quarantines everything`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: APP, yarnrc: {npmMinimalAgeGate: `1d`}});
+
+    const result = await project.install([`add`, `axios@1.14.1`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1: no version satisfying 1\.14\.1 is out of quarantine \(3d\)/);
+    expect(await project.lockfile()).toBeNull();
+  });
+});
+
+describe(`publish times`, () => {
+  const untimed = [{name: `untimed`, versions: {'1.0.0': {publishedAt: null}}}];
+
+  it(`rejects a version the registry gives no publish time for`, async () => {
+    const registry = await registryWith({packages: untimed});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {untimed: `1.0.0`}}});
+
+    const result = await project.install();
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`no version satisfying 1.0.0 is out of quarantine`);
+    expect(result.output).toContain(`was published at an unknown time`);
+    expect(await project.lockfile()).toBeNull();
+  });
+
+  it(`rejects a locked version without a publish time, and allows it under quarantineMissingPublishTime: allow`, async () => {
+    const registry = await registryWith({packages: untimed});
+    const manifest = {...APP, dependencies: {untimed: `1.0.0`}};
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, manifest);
+
+    const strict = await projectWith({registry, manifest, files: {'yarn.lock': lockfile}});
+    const rejected = await strict.install();
+    expect(rejected.code).toBe(1);
+    expect(rejected.output).toContain(`untimed@npm:1.0.0 (locked): the registry reports no publish time for this version, and quarantineMissingPublishTime is reject`);
+
+    const lenient = await projectWith({registry, manifest, yarnrc: {quarantineMissingPublishTime: `allow`}, files: {'yarn.lock': lockfile}});
+    const allowed = await lenient.install();
+    expect(allowed.code, allowed.output).toBe(0);
+  });
+
+  it(`fails closed when the registry answers 500 for a locked package`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, LOCKED_ON_GOOD);
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc: {httpRetry: `0`}, files: {'yarn.lock': lockfile}});
+    registry.clearRequests();
+    registry.addFault({match: /^\/axios$/, kind: `status`, status: 500});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.0 \(locked\): could not learn its publish time \(.*\), so the release-age rule fails closed/);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`asks the registry nothing on a warm install`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
+    const cold = await project.install();
+    expect(cold.code, cold.output).toBe(0);
+    registry.clearRequests();
+
+    const warm = await project.install();
+
+    expect(warm.code, warm.output).toBe(0);
+    expect(warm.output).toContain(`2 versions checked, 2 from the release-time cache, 0 packuments read`);
+    expect(registry.requests).toEqual([]);
+  });
+});
+
+describe(`settings`, () => {
+  it.each([
+    [`quarantinePeriod`, `3 days`, `expected a duration such as 90m, 12h, 3d or 1w`],
+    [`quarantineLockfile`, `sometimes`, `expected one of verify, trust`],
+    [`quarantineMissingPublishTime`, `maybe`, `expected one of reject, allow`],
+    [`quarantineExemptPackages`, [`axios@not-a-range!`], `expected a package name or glob`],
+  ])(`stops on a bad %s before resolving anything`, async (setting, value, expected) => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: {[setting]: value}});
+
+    const result = await project.install();
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`${setting} (from ${project.dir}/.yarnrc.yml): invalid value`);
+    expect(result.output).toContain(expected);
+    expect(await project.lockfile()).toBeNull();
+    expect(registry.requests).toEqual([]);
+  });
+
+  it(`turns the rule off with quarantinePeriod: 0 and says an environment variable did it`, async () => {
+    const {project} = await ciProjectPinningTheBadVersion();
+
+    const result = await project.install([`install`, `--immutable`], {YARN_QUARANTINE_PERIOD: `0`});
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`quarantinePeriod 0 (release-age rule off) (set by YARN_QUARANTINE_PERIOD)`);
+    expect(result.output).toContain(`Quarantine: quarantinePeriod was set by an environment variable, not by .yarnrc.yml`);
+  });
+
+  it(`applies a shorter period`, async () => {
+    const {project} = await ciProjectPinningTheBadVersion({quarantinePeriod: `90m`});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it(`loads through \`yarn plugin import\``, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD, plugin: false});
+
+    const imported = await project.run([`plugin`, `import`, BUNDLE]);
+    expect(imported.code, imported.output).toBe(0);
+    const importedYarnrc = await project.readFile(`.yarnrc.yml`);
+    expect(importedYarnrc).toContain(`.yarn/plugins/@yarnpkg/plugin-quarantine.cjs`);
+    await project.writeFile(`.yarnrc.yml`, `${importedYarnrc}quarantinePeriod: 1w\n`);
+
+    const result = await project.install();
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`quarantinePeriod 1w`);
+  });
+});

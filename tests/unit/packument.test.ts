@@ -1,0 +1,47 @@
+import {describe, expect, it} from 'vitest';
+
+import {MalformedPackumentError, readPackument} from '../../sources/registry/packument';
+
+const document = (time: unknown) => ({
+  name: `pkg`,
+  'dist-tags': {latest: `1.1.0`, next: 42},
+  versions: {[`1.0.0`]: {}, [`1.1.0`]: {}},
+  time,
+});
+
+describe(`readPackument`, () => {
+  it.each([
+    [`a Z timestamp`, `2026-03-31T00:21:00.000Z`, {kind: `known`, at: new Date(`2026-03-31T00:21:00.000Z`)}],
+    [`an offset timestamp`, `2026-03-31T02:21:00+02:00`, {kind: `known`, at: new Date(`2026-03-31T00:21:00.000Z`)}],
+    [`a date without a time`, `2026-03-31`, {kind: `missing`}],
+    [`a number`, 1774916460000, {kind: `missing`}],
+    [`prose`, `yesterday`, {kind: `missing`}],
+    [`an impossible date`, `2026-02-31T99:00:00Z`, {kind: `missing`}],
+    [`null`, null, {kind: `missing`}],
+  ])(`reads %s`, (_, value, expected) => {
+    const packument = readPackument(document({[`1.0.0`]: value}));
+    expect(packument.timeOf(`1.0.0`)).toEqual(expected);
+  });
+
+  it(`tells missing from unlisted`, () => {
+    const packument = readPackument(document({[`1.0.0`]: `2026-03-31T00:21:00.000Z`, [`2.0.0`]: `2026-03-31T00:21:00.000Z`}));
+    expect(packument.timeOf(`1.1.0`)).toEqual({kind: `missing`});
+    expect(packument.timeOf(`2.0.0`)).toEqual({kind: `unlisted`});
+    expect(packument.distTags).toEqual({latest: `1.1.0`});
+  });
+
+  it(`notes a document without a time map`, () => {
+    const packument = readPackument(document(undefined));
+    expect(packument.hasTimeMap).toBe(false);
+    expect(packument.timeOf(`1.0.0`)).toEqual({kind: `missing`});
+  });
+
+  it(`ignores inherited keys`, () => {
+    const packument = readPackument(JSON.parse(`{"versions": {"constructor": {}}, "time": {}}`));
+    expect(packument.timeOf(`constructor`)).toEqual({kind: `missing`});
+  });
+
+  it.each([null, `text`, [], {}, {versions: []}, {versions: null}])(`rejects %j`, value => {
+    expect(() => readPackument(value)).toThrow(MalformedPackumentError);
+  });
+});

@@ -1,0 +1,50 @@
+import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'fs';
+import {tmpdir} from 'os';
+import path from 'path';
+import {describe, expect, it} from 'vitest';
+
+import {ReleaseTimeCache} from '../../sources/registry/releaseTimeCache';
+
+const file = () => path.join(mkdtempSync(path.join(tmpdir(), `release-times-`)), `quarantine`, `release-times.json`);
+const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, name, `1.0.0`);
+const at = new Date(`2020-01-01T00:00:00.000Z`);
+
+describe(`ReleaseTimeCache`, () => {
+  it(`persists entries for the next process`, async () => {
+    const target = file();
+    const first = new ReleaseTimeCache(target);
+    first.set(key(`a`), at);
+    await first.save();
+    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual(at);
+  });
+
+  it(`keeps what another process wrote meanwhile`, async () => {
+    const target = file();
+    const one = new ReleaseTimeCache(target);
+    const two = new ReleaseTimeCache(target);
+    one.get(key(`x`));
+    two.get(key(`x`));
+    one.set(key(`a`), at);
+    two.set(key(`b`), at);
+    await Promise.all([one.save(), two.save()]);
+    await one.save();
+    const reader = new ReleaseTimeCache(target);
+    expect(reader.get(key(`b`))).toEqual(at);
+  });
+
+  it.each([
+    [`truncated JSON`, `{"format":"yarn-plugin-quarantine/release-times@1","entries":{"http://registry.test a@1.0.0":15`],
+    [`another format`, JSON.stringify({format: `something-else`, entries: {[key(`a`)]: at.getTime()}})],
+    [`non-numeric times`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@1`, entries: {[key(`a`)]: `2020-01-01`}})],
+    [`binary noise`, `\u0000\u0001garbage`],
+  ])(`ignores a file with %s and rebuilds it`, async (_, content) => {
+    const target = file();
+    mkdirSync(path.dirname(target), {recursive: true});
+    writeFileSync(target, content);
+    const reader = new ReleaseTimeCache(target);
+    expect(reader.get(key(`a`))).toBeNull();
+    reader.set(key(`c`), at);
+    await reader.save();
+    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: at.getTime()});
+  });
+});
