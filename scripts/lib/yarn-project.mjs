@@ -80,8 +80,9 @@ export function toYaml(value, pad = ``) {
  * @typedef {{code: number | null, signal: NodeJS.Signals | null, timedOut: boolean, stdout: string, stderr: string, output: string}} RunResult
  * `code` is null when the process was killed (see `signal`/`timedOut`); stdout/stderr are ANSI-stripped.
  *
- * @typedef {{env?: Record<string, string | undefined>, yarn?: string, timeoutMs?: number}} RunOptions
- * An `env` value of undefined removes the variable.
+ * @typedef {{env?: Record<string, string | undefined>, yarn?: string, timeoutMs?: number, wrapper?: string[]}} RunOptions
+ * An `env` value of undefined removes the variable. `wrapper` is a command line that Node and Yarn are appended to
+ * (e.g. `['/usr/bin/time', '-f', '%M', '-o', file]` to measure peak memory).
  *
  * @typedef {{
  *   registry?: {url: string},
@@ -133,7 +134,7 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
     globalFolder,
     home,
     /** @param {string[]} args @param {RunOptions} [options] @returns {Promise<RunResult>} */
-    run(args, {env = {}, yarn = `default`, timeoutMs = 120_000} = {}) {
+    run(args, {env = {}, yarn = `default`, timeoutMs = 120_000, wrapper = []} = {}) {
       const binary = yarnBinary(yarn);
       /** @type {Record<string, string | undefined>} */
       const base = {
@@ -159,7 +160,8 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
       };
       const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined));
       return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [binary, ...args], {
+        const [command, ...commandArgs] = [...wrapper, process.execPath, binary, ...args];
+        const child = spawn(command, commandArgs, {
           cwd: dir,
           env: childEnv,
           stdio: [`ignore`, `pipe`, `pipe`],

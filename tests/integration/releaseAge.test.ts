@@ -253,6 +253,25 @@ describe(`publish times`, () => {
     expect(tarballRequests(registry)).toEqual([]);
   });
 
+  it.each([
+    [`malformed JSON`, {kind: `malformed`}, {}],
+    [`a hung connection`, {kind: `hang`}, {httpTimeout: `1500`}],
+    [`a reset connection`, {kind: `reset`}, {}],
+  ] as const)(`fails closed on %s for a locked package`, async (_, fault, yarnrc) => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, LOCKED_ON_GOOD);
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc: {httpRetry: `0`, ...yarnrc}, files: {'yarn.lock': lockfile}});
+    registry.clearRequests();
+    registry.addFault({match: /^\/axios$/, ...fault});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.0 \(locked\): could not learn its publish time \(.+\), so the release-age rule fails closed/);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
   it(`asks the registry nothing on a warm install`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
     const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
