@@ -2,6 +2,7 @@ import type {Hooks, Plugin} from '@yarnpkg/core';
 
 import {settings} from './settings';
 import {installCandidateFilter} from './yarn/candidateFilter';
+import {reduceDependency} from './yarn/exoticSourceGuard';
 import {validateProject} from './yarn/installGate';
 
 installCandidateFilter();
@@ -10,6 +11,7 @@ const plugin: Plugin<Hooks> = {
   configuration: settings,
   hooks: {
     validateProject,
+    reduceDependency,
   },
 };
 

@@ -2,7 +2,7 @@ import {Configuration, MessageName, ReportError, SettingsType, formatUtils} from
 
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
-import type {LockfileMode, MissingPublishTimeMode, Policy} from './policy/policy';
+import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy} from './policy/policy';
 
 declare module '@yarnpkg/core' {
   interface ConfigurationValueMap {
@@ -10,6 +10,8 @@ declare module '@yarnpkg/core' {
     quarantineExemptPackages: Array<string>;
     quarantineLockfile: string;
     quarantineMissingPublishTime: string;
+    quarantineNewDependencies: string;
+    quarantineApprovedDependencies: Array<string>;
   }
 }
 
@@ -36,6 +38,17 @@ export const settings = {
     type: SettingsType.STRING as const,
     default: `reject`,
   },
+  quarantineNewDependencies: {
+    description: `reject, warn or off: a package the project never had, brought in by an update of one it had`,
+    type: SettingsType.STRING as const,
+    default: `reject`,
+  },
+  quarantineApprovedDependencies: {
+    description: `Packages that may enter the graph as new sub-dependencies (names, globs, optionally @range)`,
+    type: SettingsType.STRING as const,
+    isArray: true as const,
+    default: [],
+  },
 };
 
 export type SettingName = keyof typeof settings;
@@ -47,21 +60,25 @@ export function readPolicy(configuration: Configuration): Policy {
   if (periodMs === null)
     throw invalidSetting(configuration, `quarantinePeriod`, periodText, `a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off)`);
 
-  const exemptPackages = configuration.get(`quarantineExemptPackages`).map((entry): Pattern => {
-    const pattern = parsePattern(String(entry));
-    if (pattern === null)
-      throw invalidSetting(configuration, `quarantineExemptPackages`, String(entry), `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
-    return pattern;
-  });
-
   return {
     periodMs,
     periodText,
-    exemptPackages,
+    exemptPackages: readPatterns(configuration, `quarantineExemptPackages`),
     lockfile: readChoice<LockfileMode>(configuration, `quarantineLockfile`, [`verify`, `trust`]),
     missingPublishTime: readChoice<MissingPublishTimeMode>(configuration, `quarantineMissingPublishTime`, [`reject`, `allow`]),
+    newDependencies: readChoice<NewDependenciesMode>(configuration, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
+    approvedDependencies: readPatterns(configuration, `quarantineApprovedDependencies`),
     setByEnvironment: (Object.keys(settings) as Array<SettingName>).filter(name => configuration.sources.get(name)?.includes(`<environment>`)),
   };
+}
+
+function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies`): Array<Pattern> {
+  return configuration.get(name).map(entry => {
+    const pattern = parsePattern(String(entry));
+    if (pattern === null)
+      throw invalidSetting(configuration, name, String(entry), `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
+    return pattern;
+  });
 }
 
 function readChoice<T extends string>(configuration: Configuration, name: SettingName, choices: ReadonlyArray<T>): T {

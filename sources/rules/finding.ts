@@ -1,4 +1,4 @@
-export type Rule = `release-age`;
+export type Rule = `release-age` | `new-dependency`;
 
 export type FindingKind =
   /** A resolution used an older version because newer ones are still in quarantine. */
@@ -11,7 +11,11 @@ export type FindingKind =
   /** The registry no longer lists the version: unpublished, often for being malicious. */
   | `unlisted-version`
   /** The publish time could not be learnt; the rule fails closed. */
-  | `registry-error`;
+  | `registry-error`
+  /** A package the project never had, brought in by an update of one it had. */
+  | `new-sub-dependency`
+  /** A sub-dependency from git, a tarball URL, `file:`, `exec:`, `link:` or `portal:`, not locked before. */
+  | `exotic-source`;
 
 export type Severity = `error` | `warning` | `info`;
 
@@ -34,10 +38,18 @@ export type Finding = {
   /** `name@version` steps from a workspace to the package, when known. */
   path: ReadonlyArray<string>;
   detail: string | null;
+  /** For new-dependency findings: the package that brought this one in, and its versions in the baseline. */
+  parent: {name: string, version: string, baselineVersions: ReadonlyArray<string>} | null;
+  /** How many more new packages hang only under this one. */
+  bringsAlong: number;
+  /** An optional dependency, with the platform conditions it is installed under, if any. */
+  optional: boolean;
+  conditions: string | null;
 };
 
-export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name` | `periodMs`> & Partial<Finding>): Finding {
+export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
   return {
+    periodMs: 0,
     version: null,
     range: null,
     usedVersion: null,
@@ -47,6 +59,10 @@ export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` |
     eligibleAt: null,
     path: [],
     detail: null,
+    parent: null,
+    bringsAlong: 0,
+    optional: false,
+    conditions: null,
     ...fields,
   };
 }

@@ -1,5 +1,7 @@
-import {type Ident, type Locator, type Project, structUtils} from '@yarnpkg/core';
+import {type Ident, type Locator, type Package, type Project, structUtils} from '@yarnpkg/core';
 import semver from 'semver';
+
+import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
 
 export type NpmPackage = {
   ident: Ident;
@@ -78,4 +80,84 @@ export function pathsFromWorkspaces(project: Project): Map<string, Array<string>
     }
   }
   return paths;
+}
+
+/** The resolved graph as the new sub-dependency rule sees it: one node per package, peer edges left out. */
+export function collectDependencyGraph(project: Project): Map<string, GraphNode> {
+  const nodes = new Map<string, GraphNode & {dependencies: Array<DependencyEdge>}>();
+  const nodeOf = (pkg: Package) => {
+    const locator = structUtils.ensureDevirtualizedLocator(pkg);
+    let node = nodes.get(locator.locatorHash);
+    if (!node) {
+      node = {
+        id: locator.locatorHash,
+        label: structUtils.stringifyLocator(locator),
+        name: structUtils.stringifyIdent(locator),
+        version: pkg.version ?? `0.0.0`,
+        isWorkspace: project.tryWorkspaceByLocator(locator) !== null,
+        conditions: pkg.conditions ?? null,
+        dependencies: [],
+      };
+      nodes.set(locator.locatorHash, node);
+    }
+    return node;
+  };
+
+  for (const pkg of project.storedPackages.values()) {
+    const node = nodeOf(pkg);
+    for (const [identHash, descriptor] of pkg.dependencies) {
+      if (pkg.peerDependencies.has(identHash))
+        continue;
+      const resolution = project.storedResolutions.get(descriptor.descriptorHash);
+      const child = resolution ? project.storedPackages.get(resolution) : undefined;
+      if (!child)
+        continue;
+      const to = structUtils.ensureDevirtualizedLocator(child).locatorHash;
+      if (node.dependencies.some(edge => edge.to === to))
+        continue;
+      const declaredName = structUtils.stringifyIdent(descriptor);
+      node.dependencies.push({
+        to,
+        declaredName,
+        range: displayRange(structUtils.ensureDevirtualizedDescriptor(descriptor).range),
+        optional: pkg.dependenciesMeta.get(declaredName)?.get(null)?.optional === true,
+      });
+      nodeOf(child);
+    }
+  }
+  return nodes;
+}
+
+/** Names the user listed: any dependency field of any workspace, root `resolutions`, `packageExtensions`. */
+export function namesListedByUser(project: Project): Set<string> {
+  const names = new Set<string>();
+  const addDescriptor = (name: string, range: string) => {
+    names.add(name);
+    const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(range);
+    if (alias)
+      names.add(alias[1]);
+  };
+
+  for (const workspace of project.workspaces) {
+    const {manifest} = workspace;
+    for (const field of [manifest.dependencies, manifest.devDependencies, manifest.peerDependencies])
+      for (const descriptor of field.values())
+        addDescriptor(structUtils.stringifyIdent(descriptor), descriptor.range);
+  }
+
+  for (const {pattern, reference} of project.topLevelWorkspace.manifest.resolutions)
+    addDescriptor(pattern.descriptor.fullName, reference);
+
+  const extensions = project.configuration.get(`packageExtensions`) as Map<string, Map<string, unknown>>;
+  for (const extension of extensions.values())
+    for (const field of [`dependencies`, `peerDependencies`])
+      for (const [name, range] of (extension.get(field) as Map<string, string> | undefined) ?? [])
+        addDescriptor(name, String(range));
+
+  return names;
+}
+
+/** `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read `^4.2.1`: the package name is shown beside it. */
+function displayRange(range: string) {
+  return range.startsWith(`npm:`) ? range.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``) : range;
 }

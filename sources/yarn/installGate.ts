@@ -2,7 +2,8 @@ import {MessageName, type Project, Report, ReportError} from '@yarnpkg/core';
 
 import {isBlocking, type Finding} from '../rules/finding';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
-import {collectNpmPackages, pathsFromWorkspaces} from './graph';
+import {checkNewDependencies, type NewDependencyFacts} from '../rules/newDependencies';
+import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces} from './graph';
 import {formatCounts, formatFinding, formatPolicy, formatStats} from './reporting';
 import {sessionFor, type Session} from './session';
 
@@ -32,6 +33,9 @@ export function validateProject(project: Project, report: ValidationReport) {
     return;
   target[ARMED] = true;
 
+  // Read now, before anything can rewrite the lockfile.
+  void session.baseline;
+
   const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
@@ -55,7 +59,7 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
 
   const unresolvable = new Set(resolutionFindings.filter(finding => finding.kind === `no-eligible-version`).map(finding => finding.name));
   const graphFindings = checkReleaseAge(facts, policy, session.now).filter(finding => finding.locked || !unresolvable.has(finding.name));
-  const findings = [...resolutionFindings, ...graphFindings];
+  const findings = [...resolutionFindings, ...graphFindings, ...checkNewDependencies(newDependencyFacts(project, session), policy)];
 
   if (findings.some(isBlocking))
     attachPaths(project, findings);
@@ -69,6 +73,9 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
     else
       report.reportInfo(MessageName.UNNAMED, line);
   }
+
+  if (session.baseline === null && policy.newDependencies !== `off`)
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
 
   await session.publishTimes.persist();
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
@@ -97,6 +104,23 @@ async function gatherReleaseFacts(project: Project, session: Session, lockedBefo
   } finally {
     reporting.stop();
   }
+}
+
+function newDependencyFacts(project: Project, session: Session): NewDependencyFacts {
+  const {baseline} = session;
+  const nodes = collectDependencyGraph(project);
+  const baselineDeclarations = new Map<string, ReadonlySet<string> | null>();
+  for (const node of nodes.values()) {
+    if (!node.isWorkspace || baseline === null)
+      continue;
+    if (baseline.workspaceDeclarations !== null) {
+      baselineDeclarations.set(node.id, baseline.workspaceDeclarations.get(node.label) ?? null);
+    } else {
+      // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
+      baselineDeclarations.set(node.id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName)));
+    }
+  }
+  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: session.listed};
 }
 
 function attachPaths(project: Project, findings: Array<Finding>) {

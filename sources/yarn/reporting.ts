@@ -3,13 +3,13 @@ import {type Configuration, formatUtils, structUtils} from '@yarnpkg/core';
 import {formatDuration, formatUtc} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
-import type {Finding, FindingKind} from '../rules/finding';
+import type {Finding, FindingKind, Rule} from '../rules/finding';
 import {settings, toEnvironmentName, type SettingName} from '../settings';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: {withSubject?: boolean} = {}): string {
   const pretty = (value: string, type: string) => formatUtils.pretty(configuration, value, type);
-  const subject = finding.range !== null && finding.kind !== `quarantined`
+  const subject = finding.range !== null && (finding.kind === `held-back` || finding.kind === `no-eligible-version`)
     ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), `npm:${finding.range}`))
     : structUtils.prettyLocator(configuration, npmLocator(finding.name, finding.version ?? `unknown`));
   const version = (value: string | null) => pretty(value ?? `unknown`, formatUtils.Type.REFERENCE);
@@ -34,7 +34,31 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
       return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
     case `registry-error`:
       return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or add ${exemptEntry} to ${exemptSetting}`;
+    case `new-sub-dependency`:
+      return `${subject} is a new sub-dependency: ${describeParent(configuration, finding)} ${pretty(`${finding.name}@${finding.range}`, formatUtils.Type.CODE)}${finding.detail ? ` (${finding.detail})` : ``}, a package this project never had${describeOptional(finding)}${finding.bringsAlong > 0 ? `; ${finding.bringsAlong} more new package${finding.bringsAlong === 1 ? `` : `s`} come${finding.bringsAlong === 1 ? `s` : ``} with it` : ``}${via}. Fix: ${approveFix(configuration, finding)}`;
+    case `exotic-source`:
+      return `${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}: a sub-dependency of ${pretty(finding.parent ? `${finding.parent.name}@${finding.parent.version}` : `a package`, formatUtils.Type.CODE)} from ${finding.detail}, not locked before; Yarn would fetch${finding.detail === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request. Fix: ${approveFix(configuration, finding)}`;
   }
+}
+
+function describeParent(configuration: Configuration, finding: Finding) {
+  const parent = finding.parent!;
+  const name = formatUtils.pretty(configuration, parent.name, formatUtils.Type.NAME);
+  const before = parent.baselineVersions.filter(version => version !== parent.version);
+  if (before.length === 0 || parent.baselineVersions.includes(parent.version))
+    return `${name} ${parent.version} now depends on`;
+  return `${name} ${before.join(`, `)} -> ${parent.version} adds`;
+}
+
+function describeOptional(finding: Finding) {
+  if (!finding.optional)
+    return ``;
+  return finding.conditions ? `; it is optional, for ${finding.conditions}` : `; it is optional`;
+}
+
+function approveFix(configuration: Configuration, finding: Finding) {
+  const scope = finding.name.startsWith(`@`) && finding.optional ? ` (or ${formatUtils.pretty(configuration, `${finding.name.split(`/`)[0]}/*`, formatUtils.Type.CODE)} for the whole scope)` : ``;
+  return `if you trust it, add ${formatUtils.pretty(configuration, finding.name, formatUtils.Type.CODE)}${scope} to ${formatUtils.pretty(configuration, `quarantineApprovedDependencies`, formatUtils.Type.SETTING)}, or declare it in a workspace's package.json`;
 }
 
 const KIND_LABELS: Record<FindingKind, string> = {
@@ -44,15 +68,28 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`missing-publish-time`]: `missing publish time`,
   [`unlisted-version`]: `no longer served`,
   [`registry-error`]: `registry error`,
+  [`new-sub-dependency`]: `new sub-dependency`,
+  [`exotic-source`]: `non-registry source`,
 };
 
-/** `2 violations of the release-age rule (1 quarantined, 1 no longer served)`. */
+const RULE_LABELS: Record<Rule, string> = {
+  [`release-age`]: `the release-age rule`,
+  [`new-dependency`]: `the new sub-dependency rule`,
+};
+
+/** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
 export function formatCounts(findings: ReadonlyArray<Finding>): string {
-  const counts = new Map<FindingKind, number>();
-  for (const finding of findings)
+  const byRule = new Map<Rule, Map<FindingKind, number>>();
+  for (const finding of findings) {
+    const counts = byRule.get(finding.rule) ?? new Map<FindingKind, number>();
     counts.set(finding.kind, (counts.get(finding.kind) ?? 0) + 1);
-  const detail = [...counts].map(([kind, count]) => `${count} ${KIND_LABELS[kind]}`).join(`, `);
-  return `${findings.length} violation${findings.length === 1 ? `` : `s`} of the release-age rule (${detail})`;
+    byRule.set(finding.rule, counts);
+  }
+  const parts = [...byRule].map(([rule, counts]) => {
+    const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+    return `${total} of ${RULE_LABELS[rule]} (${[...counts].map(([kind, count]) => `${count} ${KIND_LABELS[kind]}`).join(`, `)})`;
+  });
+  return `${findings.length} violation${findings.length === 1 ? `` : `s`}: ${parts.join(`, `)}`;
 }
 
 export function formatPolicy(configuration: Configuration, policy: Policy): string {
@@ -61,12 +98,14 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
     return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${fromEnvironment}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
-  const exempt = policy.exemptPackages.length === 0 ? `none` : policy.exemptPackages.map(pattern => pattern.source).join(`, `);
+  const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.source).join(`, `);
   return [
     value(`quarantinePeriod`, period),
     value(`quarantineLockfile`, policy.lockfile),
     value(`quarantineMissingPublishTime`, policy.missingPublishTime),
-    value(`quarantineExemptPackages`, exempt),
+    value(`quarantineExemptPackages`, list(policy.exemptPackages)),
+    value(`quarantineNewDependencies`, policy.newDependencies),
+    value(`quarantineApprovedDependencies`, list(policy.approvedDependencies)),
   ].join(`, `);
 }
 

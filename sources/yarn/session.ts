@@ -4,6 +4,8 @@ import type {Policy} from '../policy/policy';
 import {PublishTimes} from '../registry/publishTimes';
 import type {Finding} from '../rules/finding';
 import {readPolicy} from '../settings';
+import {readProjectBaseline, type Baseline} from './baseline';
+import {namesListedByUser} from './graph';
 
 /**
  * What one command knows: the policy, the single `now` every rule measures against, the publish
@@ -16,9 +18,23 @@ export class Session {
   readonly resolutionFindings = new Map<string, Finding>();
   /** While set, resolvers record failures for the gate to report together instead of throwing. */
   gateOpen = false;
+  private baselineRead: Baseline | null | undefined;
+  private listedRead: Set<string> | undefined;
 
   constructor(readonly project: Project, readonly policy: Policy) {
     this.publishTimes = new PublishTimes(project, policy, this.now);
+  }
+
+  /** The lockfile as it was on disk when the command started; null without one. */
+  get baseline(): Baseline | null {
+    if (this.baselineRead === undefined)
+      this.baselineRead = readProjectBaseline(this.project);
+    return this.baselineRead;
+  }
+
+  /** Names the user listed in manifests and settings, read once resolution has started (after `yarn add` edits). */
+  get listed(): Set<string> {
+    return this.listedRead ??= namesListedByUser(this.project);
   }
 
   record(finding: Finding) {

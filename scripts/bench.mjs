@@ -1,0 +1,522 @@
+#!/usr/bin/env node
+// Measures what the plugin costs on a realistic install: the same generated dependency graph is installed by the same
+// Yarn with and without the plugin, from a loopback registry that adds a fixed latency to every request.
+//
+//   node scripts/bench.mjs [--packages 1500] [--runs 3] [--delay 20] [--seed 1] [--out bench-results/latest.json]
+//
+// Progress goes to stderr; the Markdown table to stdout; raw numbers to bench-results/latest.json.
+import {existsSync, readFileSync} from 'node:fs';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
+import {availableParallelism, cpus, tmpdir, totalmem} from 'node:os';
+import {dirname, join, relative, resolve} from 'node:path';
+import {performance} from 'node:perf_hooks';
+import {parseArgs} from 'node:util';
+
+import {days, startRegistry} from './lib/registry.mjs';
+import {BUNDLE, REPO_ROOT, createProject, yarnBinary} from './lib/yarn-project.mjs';
+
+const {values: args} = parseArgs({
+  options: {
+    packages: {type: `string`, default: `1500`},
+    runs: {type: `string`, default: `3`},
+    delay: {type: `string`, default: `20`},
+    seed: {type: `string`, default: `1`},
+    out: {type: `string`, default: join(REPO_ROOT, `bench-results`, `latest.json`)},
+    help: {type: `boolean`, short: `h`, default: false},
+  },
+});
+
+if (args.help) {
+  console.log(`Usage: node scripts/bench.mjs [--packages N] [--runs N] [--delay MS] [--seed N] [--out FILE]`);
+  process.exit(0);
+}
+
+const PACKAGES = positiveInt(`--packages`, args.packages, 50);
+const RUNS = positiveInt(`--runs`, args.runs, 1);
+const DELAY_MS = positiveInt(`--delay`, args.delay, 0);
+const SEED = positiveInt(`--seed`, args.seed, 0);
+const OUT = resolve(args.out);
+const TIME_BINARY = `/usr/bin/time`;
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+/** @param {string} flag @param {string} text @param {number} min */
+function positiveInt(flag, text, min) {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`${flag} expects an integer >= ${min}, got ${JSON.stringify(text)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const startedAt = performance.now();
+const elapsed = () => `${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)}s`;
+/** @param {string} text */
+const progress = text => process.stderr.write(`[bench ${elapsed()}] ${text}\n`);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Deterministic dependency graph
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** mulberry32: small, fast, good enough for reproducible fixtures. @param {number} seed */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = [
+  `ab`, `ac`, `al`, `an`, `ar`, `ba`, `be`, `bi`, `bo`, `ca`, `ce`, `ci`, `co`, `da`, `de`, `di`, `do`, `el`, `en`, `er`,
+  `fa`, `fe`, `fi`, `fo`, `ga`, `ge`, `gi`, `go`, `ha`, `he`, `hi`, `ho`, `ir`, `ka`, `ke`, `ki`, `ko`, `la`, `le`, `li`,
+  `lo`, `ma`, `me`, `mi`, `mo`, `na`, `ne`, `ni`, `no`, `or`, `pa`, `pe`, `pi`, `po`, `ra`, `re`, `ri`, `ro`, `sa`, `se`,
+  `si`, `so`, `ta`, `te`, `ti`, `to`, `ul`, `un`, `va`, `ve`, `vi`, `vo`, `xa`, `ze`, `zi`, `zo`,
+];
+const SUFFIXES = [`js`, `core`, `utils`, `parser`, `loader`, `plugin`, `cli`, `types`, `config`, `runtime`, `kit`, `lite`];
+
+/**
+ * A graph shaped like a front-end app's: ~40 direct dependencies, layers down to depth 10 that are widest in the middle,
+ * every package with 0–8 dependencies (fewer the deeper it sits), popular packages shared by many dependents, ~15%
+ * scoped names, 1–4 versions per package (several majors, so some packages appear in two versions), all published
+ * 30+ days ago.
+ * @param {number} count @param {number} seed
+ */
+function generateGraph(count, seed) {
+  const random = prng(seed);
+  const int = (/** @type {number} */ lo, /** @type {number} */ hi) => lo + Math.floor(random() * (hi - lo + 1));
+  /** @template T @param {T[]} items @param {number[]} weights @returns {T} */
+  const weighted = (items, weights) => {
+    let r = random() * weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < items.length; i++) if ((r -= weights[i]) < 0) return items[i];
+    return items[items.length - 1];
+  };
+
+  // Names.
+  const scopes = Array.from({length: 14}, () => `${SYLLABLES[int(0, SYLLABLES.length - 1)]}${SYLLABLES[int(0, SYLLABLES.length - 1)]}`);
+  const used = new Set();
+  const word = () => Array.from({length: int(2, 3)}, () => SYLLABLES[int(0, SYLLABLES.length - 1)]).join(``);
+  const makeName = () => {
+    for (;;) {
+      const base = random() < 0.35 ? `${word()}-${random() < 0.5 ? word() : SUFFIXES[int(0, SUFFIXES.length - 1)]}` : word();
+      const name = random() < 0.15 ? `@${scopes[int(0, scopes.length - 1)]}/${base}` : base;
+      if (!used.has(name)) {
+        used.add(name);
+        return name;
+      }
+    }
+  };
+
+  // Layers: depth 1 holds the 32 direct dependencies only the app uses; the rest are spread over depths 2..10.
+  const MAX_DEPTH = 10;
+  const direct = Math.min(32, Math.max(1, Math.floor(count / 4)));
+  const shape = [0, 0, 4, 7, 9, 9, 8, 6, 4, 2, 1];
+  const shapeTotal = shape.reduce((a, b) => a + b, 0);
+  const sizes = shape.map(w => Math.floor((count - direct) * w / shapeTotal));
+  sizes[1] = direct;
+  sizes[4] += count - sizes.reduce((a, b) => a + b, 0);
+
+  /** @typedef {{name: string, depth: number, versions: string[], majors: number[], deps: Map<string, string>}} Node */
+  /** @type {Node[][]} */
+  const layers = sizes.map(() => []);
+  for (let depth = 1; depth <= MAX_DEPTH; depth++) {
+    for (let i = 0; i < sizes[depth]; i++) {
+      const versions = [];
+      let [major, minor, patch] = [int(1, 6), int(0, 12), int(0, 9)];
+      const versionCount = weighted([1, 2, 3, 4], [4, 3, 2, 1]);
+      for (let v = 0; v < versionCount; v++) {
+        if (v > 0) {
+          const bump = weighted([`patch`, `minor`, `major`], [25, 60, 15]);
+          if (bump === `major`) [major, minor, patch] = [major + 1, 0, 0];
+          else if (bump === `minor`) [minor, patch] = [minor + 1, 0];
+          else patch += 1;
+        }
+        versions.push(`${major}.${minor}.${patch}`);
+      }
+      const majors = [...new Set(versions.map(v => Number(v.split(`.`)[0])))];
+      layers[depth].push({name: makeName(), depth, versions, majors, deps: new Map()});
+    }
+  }
+
+  // A dependent usually asks for the latest major, sometimes for an older one (which then also lands in the graph).
+  /** @param {Node} node */
+  const rangeFor = node => {
+    const major = node.majors.length > 1 && random() < 0.2 ? node.majors[int(0, node.majors.length - 2)] : node.majors[node.majors.length - 1];
+    const newestOfMajor = node.versions.filter(v => v.startsWith(`${major}.`)).at(-1) ?? `${major}.0.0`;
+    const [, minor] = newestOfMajor.split(`.`);
+    return random() < 0.85 ? `^${major}.${random() < 0.5 ? `0` : minor}.0` : `~${newestOfMajor}`;
+  };
+  // Popularity within a layer: the first packages of a layer are depended on far more often (Zipf-like).
+  const popularity = layers.map(layer => layer.map((_, i) => 1 / Math.pow(i + 1, 0.8)));
+  /** @param {number} depth */
+  const pickIn = depth => weighted(layers[depth], popularity[depth]);
+  /** @param {Node} from @param {Node} to */
+  const link = (from, to) => {
+    if (!from.deps.has(to.name)) from.deps.set(to.name, rangeFor(to));
+  };
+
+  for (let depth = 1; depth < MAX_DEPTH; depth++) {
+    for (const node of layers[depth]) {
+      // Deeper packages are more often leaves and have fewer dependencies.
+      const leafChance = 0.08 + 0.045 * depth;
+      const wanted = random() < leafChance ? 0 : Math.min(8, 1 + Math.floor(7 * Math.pow(random(), 1.6 + depth * 0.15)));
+      for (let k = 0; k < wanted * 3 && node.deps.size < wanted; k++) {
+        const targetDepth = Math.min(MAX_DEPTH, depth + weighted([1, 2, 3], [65, 25, 10]));
+        if (layers[targetDepth].length > 0) link(node, pickIn(targetDepth));
+      }
+    }
+  }
+
+  // Every package must be reachable: an orphan becomes a dependency of a package one layer up that has room.
+  const hasParent = new Set();
+  for (const layer of layers) for (const node of layer) for (const dep of node.deps.keys()) hasParent.add(dep);
+  for (let depth = 2; depth <= MAX_DEPTH; depth++) {
+    for (const orphan of layers[depth].filter(node => !hasParent.has(node.name))) {
+      let parent = null;
+      for (let up = depth - 1; up >= 1 && !parent; up--) {
+        const roomy = layers[up].filter(node => node.deps.size < 8);
+        if (roomy.length > 0) parent = roomy[int(0, roomy.length - 1)];
+      }
+      if (!parent) throw new Error(`Cannot attach ${orphan.name}: every package above is full`);
+      link(parent, orphan);
+      hasParent.add(orphan.name);
+    }
+  }
+
+  // The app: every depth-1 package plus a few popular deeper ones it also imports directly.
+  /** @type {Record<string, string>} */
+  const appDependencies = {};
+  for (const node of layers[1]) appDependencies[node.name] = rangeFor(node);
+  for (let i = 0; Object.keys(appDependencies).length < Math.min(40, count) && i < 200; i++) {
+    const node = pickIn(weighted([2, 3, 4], [50, 30, 20]));
+    appDependencies[node.name] ??= rangeFor(node);
+  }
+
+  // Registry documents: newest version published 30–400 days ago, older ones 10–200 days apart before it.
+  const now = Date.now();
+  /** @type {import('./lib/registry.mjs').PackageSpec[]} */
+  const packages = [];
+  for (const layer of layers) {
+    for (const node of layer) {
+      let at = now - days(30 + int(0, 370)) - int(0, 86_399_999);
+      /** @type {Record<string, import('./lib/registry.mjs').VersionSpec>} */
+      const versions = {};
+      for (const version of [...node.versions].reverse()) {
+        versions[version] = {
+          publishedAt: new Date(at).toISOString(),
+          ...(node.deps.size > 0 ? {dependencies: Object.fromEntries([...node.deps].sort(([a], [b]) => (a < b ? -1 : 1)))} : {}),
+        };
+        at -= days(10 + int(0, 190));
+      }
+      packages.push({name: node.name, versions});
+    }
+  }
+
+  const edges = layers.flat().reduce((sum, node) => sum + node.deps.size, 0);
+  const depCounts = layers.flat().map(node => node.deps.size);
+  return {
+    packages,
+    appDependencies,
+    stats: {
+      packages: packages.length,
+      versions: packages.reduce((sum, pkg) => sum + Object.keys(pkg.versions).length, 0),
+      scoped: packages.filter(pkg => pkg.name.startsWith(`@`)).length,
+      directDependencies: Object.keys(appDependencies).length,
+      edges,
+      maxDependencies: Math.max(...depCounts),
+      leaves: depCounts.filter(n => n === 0).length,
+      layerSizes: sizes.slice(1),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Measurement
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** @param {number[]} values */
+function median(values) {
+  const finite = values.filter(v => typeof v === `number` && Number.isFinite(v)).sort((a, b) => a - b);
+  if (finite.length === 0) return null;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+}
+
+const haveTime = existsSync(TIME_BINARY);
+const measureDir = await mkdtemp(join(tmpdir(), `quarantine-bench-`));
+let measureSeq = 0;
+
+/**
+ * One Yarn command, timed from spawn to exit, with the registry requests it caused and its peak RSS (GNU time's %M:
+ * the largest resident set of the Node process running Yarn, in KiB).
+ * @param {import('./lib/yarn-project.mjs').Project} project
+ * @param {import('./lib/registry.mjs').Registry} registry
+ * @param {string[]} command
+ */
+async function measure(project, registry, command) {
+  const rssFile = join(measureDir, `rss-${++measureSeq}.txt`);
+  registry.clearRequests();
+  const t0 = performance.now();
+  const result = await project.run(command, {
+    timeoutMs: RUN_TIMEOUT_MS,
+    wrapper: haveTime ? [TIME_BINARY, `-f`, `%M`, `-o`, rssFile] : [],
+  });
+  const wallMs = performance.now() - t0;
+  const requests = [...registry.requests];
+  if (result.code !== 0) {
+    const tail = result.output.trimEnd().split(`\n`).slice(-25).join(`\n`);
+    throw new Error(`yarn ${command.join(` `)} failed in ${project.dir} (code ${result.code}, signal ${result.signal}, timed out ${result.timedOut}):\n${tail}`);
+  }
+  let maxRssKiB = null;
+  if (haveTime) {
+    const lines = (await readFile(rssFile, `utf8`).catch(() => ``)).trim().split(`\n`);
+    const value = Number(lines.at(-1));
+    maxRssKiB = Number.isFinite(value) && value > 0 ? value : null;
+  }
+  return {
+    wallMs: Math.round(wallMs),
+    packuments: requests.filter(r => r.kind === `packument`).length,
+    packuments304: requests.filter(r => r.kind === `packument` && r.status === 304).length,
+    tarballs: requests.filter(r => r.kind === `tarball`).length,
+    otherRequests: requests.filter(r => r.kind === `other`).length,
+    maxRssKiB,
+    quarantineLine: quarantineSummary(result.output),
+    stepsMs: stepDurations(result.output),
+  };
+}
+
+/** @param {Awaited<ReturnType<typeof measure>>} sample */
+function describe(sample) {
+  const sec = (/** @type {number | null} */ ms) => (ms === null ? `?` : (ms / 1000).toFixed(1));
+  const {resolution, fetch, link} = sample.stepsMs;
+  const rss = sample.maxRssKiB === null ? `n/a` : `${Math.round(sample.maxRssKiB / 1024)} MiB`;
+  const summary = sample.quarantineLine ? `; ${sample.quarantineLine.replace(/; policy:.*/, ``)}` : ``;
+  return `  ${sec(sample.wallMs)}s (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s), ${sample.packuments} packuments, ${sample.tarballs} tarballs, max RSS ${rss}${summary}`;
+}
+
+/** The plugin's one summary line, `Quarantine: N versions checked, ...`, without Yarn's prefix. @param {string} output */
+function quarantineSummary(output) {
+  const line = output.split(`\n`).find(l => /Quarantine: \d/.test(l));
+  return line ? line.slice(line.indexOf(`Quarantine:`)).trim() : null;
+}
+
+/** `1m 2s 345ms` → ms. @param {string} text */
+function parseDuration(text) {
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)\s*(ms|s|m|h)\b/g)) ms += Number(n) * {ms: 1, s: 1e3, m: 6e4, h: 3.6e6}[unit];
+  return Math.round(ms);
+}
+
+/**
+ * Yarn's own step timers: `└ Completed in 2s 345ms` closes each step that took over 200 ms (a bare `└ Completed` is
+ * recorded as 0), and `Done in` gives Yarn's total without process start-up.
+ * @param {string} output
+ */
+function stepDurations(output) {
+  /** @type {Record<string, number | null>} */
+  const steps = {resolution: null, fetch: null, link: null, total: null};
+  let current = null;
+  for (const line of output.split(`\n`)) {
+    const open = /┌ (\w+) step/.exec(line);
+    if (open) current = open[1].toLowerCase();
+    const close = /└ Completed(?: in (.*))?$/.exec(line.trim());
+    if (close && current) {
+      steps[current] = close[1] ? parseDuration(close[1]) : 0;
+      current = null;
+    }
+    const done = /Done(?: with warnings)? in (.*)$/.exec(line.trim());
+    if (done) steps.total = parseDuration(done[1]);
+  }
+  return steps;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------------------------
+
+if (!existsSync(BUNDLE)) {
+  console.error(`The plugin bundle is missing (${relative(REPO_ROOT, BUNDLE)}); run \`yarn build\` first.`);
+  process.exit(1);
+}
+const yarnVersion = JSON.parse(readFileSync(join(dirname(dirname(yarnBinary())), `package.json`), `utf8`)).version;
+const machine = {
+  cpu: cpus()[0]?.model?.trim() ?? `unknown`,
+  cores: availableParallelism(),
+  memoryGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
+  node: process.version,
+  yarn: yarnVersion,
+  platform: `${process.platform}-${process.arch}`,
+  maxRss: haveTime ? `${TIME_BINARY} -f %M` : `n/a (${TIME_BINARY} not found)`,
+};
+
+const graph = generateGraph(PACKAGES, SEED);
+progress(`graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped), ${graph.stats.versions} versions, ${graph.stats.edges} edges, ${graph.stats.directDependencies} direct deps, layers ${graph.stats.layerSizes.join(`/`)}`);
+if (!haveTime) progress(`${TIME_BINARY} not found: peak memory will be reported as n/a (apt-get install -y time)`);
+
+const registry = await startRegistry({packages: graph.packages, delayMs: DELAY_MS});
+// Build every tarball up front so the first measured run doesn't pay for gzip in the registry (same process, same CPUs).
+for (const pkg of graph.packages) for (const version of Object.keys(pkg.versions)) registry.packages.tarball(pkg.name, version);
+progress(`registry up with ${DELAY_MS} ms latency per request; Yarn ${yarnVersion}, Node ${process.version}, ${machine.cores} cores`);
+
+const manifest = {name: `bench-app`, version: `1.0.0`, private: true, dependencies: graph.appDependencies};
+/** @type {Set<import('./lib/yarn-project.mjs').Project>} */
+const live = new Set();
+/** @param {boolean} plugin @param {Record<string, string>} [files] */
+async function project(plugin, files = {}) {
+  const created = await createProject({registry, manifest, plugin, files});
+  live.add(created);
+  return created;
+}
+/** @param {import('./lib/yarn-project.mjs').Project} p */
+async function dispose(p) {
+  live.delete(p);
+  await p.dispose();
+}
+async function cleanup() {
+  await Promise.allSettled([...live].map(p => p.dispose()));
+  live.clear();
+  await rm(measureDir, {recursive: true, force: true});
+  await registry.close();
+}
+for (const signal of [`SIGINT`, `SIGTERM`]) {
+  process.once(signal, () => {
+    progress(`${signal}: cleaning up`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+const SCENARIOS = /** @type {const} */ ([
+  {key: `fresh`, label: `fresh resolution (no lockfile, cold caches)`},
+  {key: `cold`, label: `cold install with lockfile (CI, \`--immutable\`)`},
+  {key: `warm`, label: `warm install (lockfile, caches, node_modules)`},
+]);
+const VARIANTS = /** @type {const} */ ([`alone`, `plugin`]);
+/** @type {Record<string, Record<string, Array<Awaited<ReturnType<typeof measure>>>>>} */
+const samples = Object.fromEntries(SCENARIOS.map(s => [s.key, {alone: [], plugin: []}]));
+const lockfileChecks = [];
+
+try {
+  for (let run = 1; run <= RUNS; run++) {
+    // Alternate which variant goes first, so drift (page cache, thermal, registry JIT) doesn't favour one side.
+    const order = run % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    /** @type {Record<string, string | null>} */
+    const lockfiles = {};
+
+    // Fresh resolution: new project, new global folder, no lockfile.
+    for (const variant of order) {
+      const p = await project(variant === `plugin`);
+      progress(`run ${run}/${RUNS} fresh resolution, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
+      const sample = await measure(p, registry, [`install`]);
+      samples.fresh[variant].push(sample);
+      lockfiles[variant] = await p.lockfile();
+      progress(describe(sample));
+      await dispose(p);
+    }
+    const identical = lockfiles.alone === lockfiles.plugin;
+    lockfileChecks.push({run, identical});
+    if (!identical) progress(`  warning: the lockfiles written with and without the plugin differ`);
+    const lockfile = lockfiles.alone;
+    if (lockfile === null) throw new Error(`The fresh install wrote no lockfile`);
+
+    // Cold install with the lockfile (new project: fresh global folder, empty cache, no node_modules), then warm.
+    for (const variant of order) {
+      const p = await project(variant === `plugin`, {'yarn.lock': lockfile});
+      progress(`run ${run}/${RUNS} cold install with lockfile, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
+      const cold = await measure(p, registry, [`install`, `--immutable`]);
+      samples.cold[variant].push(cold);
+      progress(describe(cold));
+
+      progress(`run ${run}/${RUNS} warm install, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
+      const warm = await measure(p, registry, [`install`]);
+      samples.warm[variant].push(warm);
+      progress(describe(warm));
+      await dispose(p);
+    }
+  }
+} catch (error) {
+  await cleanup();
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+await cleanup();
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------------------------
+
+/** @param {Array<Awaited<ReturnType<typeof measure>>>} list */
+const summarize = list => ({
+  wallMs: median(list.map(s => s.wallMs)),
+  packuments: median(list.map(s => s.packuments)),
+  tarballs: median(list.map(s => s.tarballs)),
+  maxRssKiB: median(list.map(s => s.maxRssKiB ?? NaN)),
+  wallMsRange: list.length > 0 ? [Math.min(...list.map(s => s.wallMs)), Math.max(...list.map(s => s.wallMs))] : null,
+  stepsMs: Object.fromEntries([`resolution`, `fetch`, `link`, `total`].map(step => [step, median(list.map(s => s.stepsMs[step] ?? NaN))])),
+});
+
+const results = SCENARIOS.map(({key, label}) => {
+  const alone = summarize(samples[key].alone);
+  const plugin = summarize(samples[key].plugin);
+  const ratio = alone.wallMs && plugin.wallMs ? plugin.wallMs / alone.wallMs : null;
+  return {
+    scenario: key,
+    label,
+    alone,
+    plugin,
+    ratio,
+    overheadPercent: ratio === null ? null : (ratio - 1) * 100,
+    extraPackumentRequests: plugin.packuments !== null && alone.packuments !== null ? plugin.packuments - alone.packuments : null,
+    extraTarballRequests: plugin.tarballs !== null && alone.tarballs !== null ? plugin.tarballs - alone.tarballs : null,
+    samples: samples[key],
+  };
+});
+
+const seconds = (/** @type {number | null} */ ms) => (ms === null ? `n/a` : `${(ms / 1000).toFixed(2)} s`);
+const mib = (/** @type {number | null} */ kib) => (kib === null ? `n/a` : `${Math.round(kib / 1024)}`);
+const signed = (/** @type {number} */ n, digits = 0) => `${n >= 0 ? `+` : `−`}${Math.abs(n).toFixed(digits)}`;
+const requests = (/** @type {{packuments: number | null, tarballs: number | null}} */ s) => `${s.packuments ?? `n/a`} / ${s.tarballs ?? `n/a`}`;
+
+const lines = [
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Yarn ${machine.yarn} (node-modules linker); peak memory: ${machine.maxRss}`,
+  `Graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped), ${graph.stats.versions} versions published 30+ days ago, ${graph.stats.directDependencies} direct deps, depth ${graph.stats.layerSizes.filter(n => n > 0).length}; registry latency ${DELAY_MS} ms per request; median of ${RUNS} run${RUNS === 1 ? `` : `s`} per cell, alternating order`,
+  ``,
+  `| scenario | Yarn alone | with plugin | overhead % (ratio) | extra packument requests | requests alone → with (packuments / tarballs) | max RSS alone / with (MiB) |`,
+  `|---|---:|---:|---:|---:|---:|---:|`,
+  ...results.map(r => `| ${r.label} | ${seconds(r.alone.wallMs)} | ${seconds(r.plugin.wallMs)} | ${r.overheadPercent === null ? `n/a` : `${signed(r.overheadPercent, 1)}% (×${r.ratio?.toFixed(2)})`} | ${r.extraPackumentRequests === null ? `n/a` : signed(r.extraPackumentRequests)} | ${requests(r.alone)} → ${requests(r.plugin)} | ${mib(r.alone.maxRssKiB)} / ${mib(r.plugin.maxRssKiB)} |`),
+  ``,
+  `Where the time goes (medians of Yarn's own step timers, alone → with plugin; the plugin's release-time check runs at the end of the resolution step):`,
+  ``,
+  `| scenario | wall time range alone / with | resolution step | fetch step | link step | Yarn "Done in" |`,
+  `|---|---:|---:|---:|---:|---:|`,
+  ...results.map(r => {
+    // Yarn prints no timer for a step under 200 ms; such a step is recorded as 0.
+    const stepTime = (/** @type {number | null} */ ms) => (ms === 0 ? `<0.2 s` : seconds(ms));
+    const step = (/** @type {string} */ name) => `${stepTime(r.alone.stepsMs[name])} → ${stepTime(r.plugin.stepsMs[name])}`;
+    const range = (/** @type {number[] | null} */ x) => (x ? `${(x[0] / 1000).toFixed(1)}–${(x[1] / 1000).toFixed(1)} s` : `n/a`);
+    return `| ${r.scenario} | ${range(r.alone.wallMsRange)} / ${range(r.plugin.wallMsRange)} | ${step(`resolution`)} | ${step(`fetch`)} | ${step(`link`)} | ${step(`total`)} |`;
+  }),
+  ``,
+];
+for (const r of results) {
+  const line = r.samples.plugin.map(s => s.quarantineLine).find(Boolean);
+  if (line) lines.push(`- ${r.scenario}, plugin's own summary (run 1): ${line.replace(/; policy:.*/, ``)}`);
+}
+if (lockfileChecks.some(c => !c.identical)) lines.push(`- warning: the lockfiles written with and without the plugin differed in run(s) ${lockfileChecks.filter(c => !c.identical).map(c => c.run).join(`, `)}`);
+const totalSeconds = (performance.now() - startedAt) / 1000;
+lines.push(`- benchmark took ${totalSeconds.toFixed(0)} s`);
+console.log(lines.join(`\n`));
+
+await mkdir(dirname(OUT), {recursive: true});
+await writeFile(OUT, `${JSON.stringify({
+  date: new Date().toISOString(),
+  options: {packages: PACKAGES, runs: RUNS, delayMs: DELAY_MS, seed: SEED},
+  machine,
+  graph: graph.stats,
+  lockfileChecks,
+  results,
+  totalSeconds: Math.round(totalSeconds),
+}, null, 2)}\n`);
+progress(`raw numbers written to ${relative(process.cwd(), OUT) || OUT}`);

@@ -1,0 +1,132 @@
+import type {Policy} from '../policy/policy';
+import {findMatchingPattern} from '../policy/pattern';
+import {makeFinding, type Finding} from './finding';
+
+export type DependencyEdge = {
+  to: string;
+  /** The name the parent declares it under: an alias name for `npm:other@range` dependencies. */
+  declaredName: string;
+  range: string;
+  optional: boolean;
+};
+
+export type GraphNode = {
+  id: string;
+  /** How the node is named in paths: `app@workspace:.`, `axios@npm:1.14.1`. */
+  label: string;
+  /** The resolved package name, never an alias name. */
+  name: string;
+  version: string;
+  isWorkspace: boolean;
+  conditions: string | null;
+  /** Regular and optional dependencies only: peer dependencies bring nothing in. */
+  dependencies: ReadonlyArray<DependencyEdge>;
+};
+
+export type NewDependencyFacts = {
+  /** Package names in yarn.lock before the command, with their locked versions; null without a lockfile. */
+  baseline: ReadonlyMap<string, ReadonlyArray<string>> | null;
+  nodes: ReadonlyMap<string, GraphNode>;
+  /** Per workspace node id, the names its baseline lockfile entry already declared (null: a new workspace). */
+  baselineDeclarations: ReadonlyMap<string, ReadonlySet<string> | null>;
+  /** Names the user listed: declared by a workspace, root `resolutions`, `packageExtensions`. */
+  listed: ReadonlySet<string>;
+};
+
+/**
+ * New sub-dependencies: a package whose name is not in the baseline, entering the graph under a
+ * package whose name is, itself reached from a workspace without passing through a dependency the
+ * user just declared (that subtree is the user's own choice).
+ */
+export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy): Array<Finding> {
+  const {baseline, nodes} = facts;
+  if (baseline === null || policy.newDependencies === `off`)
+    return [];
+
+  const {reached, pathTo} = walkFromWorkspaces(facts);
+  const findings = new Map<string, Finding>();
+
+  for (const parentId of reached) {
+    const parent = nodes.get(parentId)!;
+    if (parent.isWorkspace || !baseline.has(parent.name))
+      continue;
+
+    for (const edge of parent.dependencies) {
+      const child = nodes.get(edge.to);
+      if (!child || child.isWorkspace || baseline.has(child.name) || findings.has(child.id) || isAllowed(child, facts, policy))
+        continue;
+
+      findings.set(child.id, makeFinding({
+        rule: `new-dependency`,
+        kind: `new-sub-dependency`,
+        severity: policy.newDependencies === `warn` ? `warning` : `error`,
+        name: child.name,
+        version: child.version,
+        range: edge.range,
+        detail: edge.declaredName === child.name ? null : `declared as ${edge.declaredName}`,
+        parent: {name: parent.name, version: parent.version, baselineVersions: baseline.get(parent.name) ?? []},
+        optional: edge.optional,
+        conditions: child.conditions,
+        path: [...pathTo(parentId), child.label],
+      }));
+    }
+  }
+
+  return [...findings].map(([id, finding]) => ({...finding, bringsAlong: countNewBelow(id, findings, facts)}));
+}
+
+export function isAllowed(node: Pick<GraphNode, `name` | `version`>, facts: Pick<NewDependencyFacts, `listed`>, policy: Policy): boolean {
+  return facts.listed.has(node.name) || findMatchingPattern(policy.approvedDependencies, node.name, node.version) !== null;
+}
+
+function walkFromWorkspaces({nodes, baselineDeclarations}: NewDependencyFacts) {
+  const parents = new Map<string, string | null>();
+  const queue: Array<string> = [];
+  for (const node of nodes.values()) {
+    if (node.isWorkspace) {
+      parents.set(node.id, null);
+      queue.push(node.id);
+    }
+  }
+
+  for (let index = 0; index < queue.length; index++) {
+    const node = nodes.get(queue[index])!;
+    const declaredBefore = node.isWorkspace ? baselineDeclarations.get(node.id) ?? null : null;
+    for (const edge of node.dependencies) {
+      if (node.isWorkspace && !declaredBefore?.has(edge.declaredName))
+        continue;
+      if (parents.has(edge.to) || !nodes.has(edge.to))
+        continue;
+      parents.set(edge.to, node.id);
+      queue.push(edge.to);
+    }
+  }
+
+  const pathTo = (id: string) => {
+    const path: Array<string> = [];
+    for (let current: string | null | undefined = id; current; current = parents.get(current))
+      path.unshift(nodes.get(current)!.label);
+    return path;
+  };
+
+  return {reached: queue, pathTo};
+}
+
+/** New packages reachable from a finding that are not findings of their own. */
+function countNewBelow(start: string, findings: ReadonlyMap<string, Finding>, {nodes, baseline}: NewDependencyFacts): number {
+  const seen = new Set([start]);
+  const queue = [start];
+  let count = 0;
+  for (let index = 0; index < queue.length; index++) {
+    for (const edge of nodes.get(queue[index])!.dependencies) {
+      const child = nodes.get(edge.to);
+      if (!child || seen.has(child.id) || baseline!.has(child.name) || child.isWorkspace)
+        continue;
+      seen.add(child.id);
+      queue.push(child.id);
+      if (!findings.has(child.id))
+        count += 1;
+    }
+  }
+  return count;
+}

@@ -1,0 +1,57 @@
+import {type Project, structUtils} from '@yarnpkg/core';
+import {Filename, ppath, xfs} from '@yarnpkg/fslib';
+import {parseSyml} from '@yarnpkg/parsers';
+
+export type Baseline = {
+  /** Package names in the lockfile, with their locked versions. */
+  versionsByName: Map<string, Array<string>>;
+  /** Names each workspace entry declared, keyed by the workspace's locator (`app@workspace:.`); null for lockfiles without workspace entries (Yarn 1). */
+  workspaceDeclarations: Map<string, Set<string>> | null;
+};
+
+/** The baseline as the lockfile on disk has it before the command: `yarn up` forgets entries in memory first. */
+export function readProjectBaseline(project: Project): Baseline | null {
+  const path = ppath.join(project.cwd, Filename.lockfile);
+  return xfs.existsSync(path) ? readBaseline(xfs.readFileSync(path, `utf8`)) : null;
+}
+
+/** Reads any lockfile Yarn 4 reads: current ones, old ones it wants to refresh, and Yarn 1's. */
+export function readBaseline(text: string): Baseline {
+  const document = parseSyml(text) as Record<string, Record<string, unknown>>;
+  const versionsByName = new Map<string, Array<string>>();
+  const workspaceDeclarations = new Map<string, Set<string>>();
+  const berry = typeof document.__metadata === `object`;
+
+  for (const [key, entry] of Object.entries(document)) {
+    if (key === `__metadata` || typeof entry !== `object` || entry === null)
+      continue;
+
+    const locator = typeof entry.resolution === `string` ? structUtils.tryParseLocator(entry.resolution, true) : null;
+    const names = locator ? [structUtils.stringifyIdent(locator)] : namesFromKey(key);
+    const version = typeof entry.version === `string` ? entry.version : `unknown`;
+    for (const name of names) {
+      const versions = versionsByName.get(name) ?? [];
+      if (!versions.includes(version))
+        versions.push(version);
+      versionsByName.set(name, versions);
+    }
+
+    if (locator && locator.reference.startsWith(`workspace:`)) {
+      const dependencies = [entry.dependencies, entry.peerDependencies].flatMap(field => typeof field === `object` && field !== null ? Object.keys(field) : []);
+      workspaceDeclarations.set(structUtils.stringifyLocator(locator), new Set(dependencies));
+    }
+  }
+
+  return {versionsByName, workspaceDeclarations: berry ? workspaceDeclarations : null};
+}
+
+/** Yarn 1 keys: `"axios@^1.2.0, axios@^1.4.0"`, aliases as `"lodash@npm:plain-crypto-js@^4"`. */
+function namesFromKey(key: string): Array<string> {
+  return key.split(/\s*,\s*/).flatMap(part => {
+    const descriptor = structUtils.tryParseDescriptor(part.replace(/^"|"$/g, ``), false);
+    if (!descriptor)
+      return [];
+    const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(descriptor.range);
+    return [alias ? alias[1] : structUtils.stringifyIdent(descriptor)];
+  });
+}

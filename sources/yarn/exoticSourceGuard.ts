@@ -1,0 +1,34 @@
+import {type Descriptor, type Locator, MessageName, type Project, ReportError, type Resolver, type ResolveOptions, structUtils} from '@yarnpkg/core';
+
+import {checkExoticSource} from '../rules/exoticSources';
+import {npmVersionOf} from './graph';
+import {formatFinding} from './reporting';
+import {sessionFor} from './session';
+
+/**
+ * The `reduceDependency` hook sees every dependency edge before it is resolved: the only point at
+ * which a git, tarball or `exec:` sub-dependency can be stopped before Yarn fetches or runs it.
+ */
+export async function reduceDependency(dependency: Descriptor, project: Project, locator: Locator, _initial: Descriptor, {resolver, resolveOptions}: {resolver: Resolver, resolveOptions: ResolveOptions}) {
+  if (project.tryWorkspaceByLocator(structUtils.ensureDevirtualizedLocator(locator)) !== null)
+    return dependency;
+
+  const session = sessionFor(project);
+  const bound = resolver.bindDescriptor(dependency, locator, resolveOptions);
+  const locked = project.storedResolutions.has(dependency.descriptorHash) || project.storedResolutions.has(bound.descriptorHash);
+  const parent = structUtils.ensureDevirtualizedLocator(locator);
+
+  const findings = checkExoticSource({
+    name: structUtils.stringifyIdent(dependency),
+    range: dependency.range,
+    parent: {name: structUtils.stringifyIdent(parent), version: npmVersionOf(parent)?.version ?? parent.reference},
+    locked,
+  }, {listed: session.listed, hasBaseline: session.baseline !== null}, session.policy);
+
+  for (const finding of findings) {
+    if (finding.severity === `error`)
+      throw new ReportError(MessageName.UNNAMED, formatFinding(project.configuration, finding));
+    session.record(finding);
+  }
+  return dependency;
+}

@@ -1,0 +1,180 @@
+import {describe, expect, it} from 'vitest';
+
+import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
+import type {PackageSpec, Registry} from '../../scripts/lib/registry.mjs';
+import {projectWith, registryWith, tarballRequests} from './support';
+
+const APP = {name: `app`, version: `1.0.0`, private: true};
+const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
+/** Only this rule acts: the release-age rule is off. */
+const ONLY_THIS_RULE = {quarantinePeriod: `0`};
+
+/** A registry where axios 1.14.0 is current; `compromise()` then publishes 1.14.1 as the attacker did. */
+async function beforeTheAttack(extra: Array<PackageSpec> = []) {
+  const [axios, followRedirects, plainCrypto] = axiosReplay();
+  const registry = await registryWith({packages: [{...axios, versions: {'1.14.0': axios.versions[`1.14.0`]}}, followRedirects, ...extra]});
+  const compromise = (dependencies: Record<string, string> = axios.versions[`1.14.1`].dependencies as Record<string, string>) => {
+    if (!registry.packages.has(`plain-crypto-js`))
+      registry.packages.addPackage(plainCrypto);
+    registry.packages.addVersion(`axios`, `1.14.1`, {...axios.versions[`1.14.1`], dependencies});
+  };
+  return {registry, compromise};
+}
+
+async function lockedProject(registry: Registry, options: {manifest?: Record<string, unknown>, yarnrc?: Record<string, unknown>, files?: Record<string, string>} = {}) {
+  const project = await projectWith({registry, manifest: USES_AXIOS, ...options, yarnrc: {...ONLY_THIS_RULE, ...options.yarnrc}});
+  const installed = await project.install();
+  expect(installed.code, installed.output).toBe(0);
+  expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.0"`);
+  registry.clearRequests();
+  return project;
+}
+
+describe(`the new sub-dependency rule`, () => {
+  it(`rejects axios 1.14.1 bringing in plain-crypto-js: lockfile untouched, nothing fetched, no script run`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry);
+    const lockfile = await project.lockfile();
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1, a package this project never had (via app@workspace:. > axios@npm:1.14.1 > plain-crypto-js@npm:4.2.1). Fix: if you trust it, add plain-crypto-js to quarantineApprovedDependencies`);
+    expect(result.output).toContain(`Quarantine: 1 violation: 1 of the new sub-dependency rule (1 new sub-dependency)`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+    expect(JSON.parse(await project.readFile(`package.json`)).dependencies).toEqual({axios: `^1.14.0`});
+  });
+
+  it(`lets an approved new sub-dependency in`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry, {yarnrc: {quarantineApprovedDependencies: [`plain-crypto-js@^4.0.0`]}});
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`resolution: "plain-crypto-js@npm:4.2.1"`);
+  });
+
+  it(`only warns under quarantineNewDependencies: warn`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry, {yarnrc: {quarantineNewDependencies: `warn`}});
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/YN0000: │ plain-crypto-js@npm:4\.2\.1 is a new sub-dependency/);
+    expect(result.output).not.toContain(`violation`);
+    expect(await project.lockfile()).toContain(`resolution: "plain-crypto-js@npm:4.2.1"`);
+  });
+
+  it(`accepts \`yarn add\` of a new direct dependency with a subtree of its own`, async () => {
+    const {registry} = await beforeTheAttack([
+      {name: `express`, versions: {'5.0.0': {dependencies: {'body-parser': `^2.0.0`}}}},
+      {name: `body-parser`, versions: {'2.0.0': {dependencies: {bytes: `^3.0.0`}}}},
+      {name: `bytes`, versions: {'3.1.2': {}}},
+    ]);
+    const project = await lockedProject(registry);
+
+    const result = await project.install([`add`, `express`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`resolution: "bytes@npm:3.1.2"`);
+  });
+
+  it(`names the real package behind an alias`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry);
+    compromise({'follow-redirects': `^1.15.0`, lodash: `npm:plain-crypto-js@^4.2.1`});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1 (declared as lodash), a package this project never had`);
+  });
+
+  it(`counts a root resolution as a listing`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry, {manifest: {...USES_AXIOS, resolutions: {'plain-crypto-js': `4.2.1`}}});
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it(`counts packageExtensions as a listing`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry, {yarnrc: {packageExtensions: {'axios@1.14.1': {dependencies: {'plain-crypto-js': `^4.2.1`}}}}});
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it(`allows a package another workspace of the monorepo already has`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    registry.packages.addPackage(axiosReplay()[2]);
+    const project = await lockedProject(registry, {
+      manifest: {...APP, workspaces: [`packages/*`]},
+      files: {
+        'packages/web/package.json': JSON.stringify({name: `web`, version: `1.0.0`, dependencies: {axios: `^1.14.0`}}),
+        'packages/crypto/package.json': JSON.stringify({name: `crypto`, version: `1.0.0`, dependencies: {'plain-crypto-js': `^4.2.1`}}),
+      },
+    });
+    compromise();
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it(`says in one line that there is no baseline without a lockfile`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    compromise();
+    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: ONLY_THIS_RULE});
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
+  });
+});
+
+describe(`non-registry sub-dependencies`, () => {
+  it.each([
+    [`a tarball URL`, (url: string) => `${url}/payload/-/payload-1.0.0.tgz`, /payload/],
+    [`git`, (url: string) => `git+${url}/payload.git`, /payload/],
+  ])(`rejects a new %s sub-dependency before any request for it`, async (source, range, requested) => {
+    const {registry, compromise} = await beforeTheAttack();
+    registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
+    const project = await lockedProject(registry);
+    const lockfile = await project.lockfile();
+    compromise({'follow-redirects': `^1.15.0`, payload: range(registry.url)});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`a sub-dependency of axios@1.14.1 from ${source}, not locked before`);
+    expect(result.output).toContain(`so it was stopped before any request`);
+    expect(registry.requests.filter(request => requested.test(request.path))).toEqual([]);
+    expect(await project.lockfile()).toBe(lockfile);
+  });
+
+  it(`lets an approved tarball sub-dependency through`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
+    const project = await lockedProject(registry, {yarnrc: {quarantineApprovedDependencies: [`payload`]}});
+    compromise({'follow-redirects': `^1.15.0`, payload: `${registry.url}/payload/-/payload-1.0.0.tgz`});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(registry.requests.some(request => request.path === `/payload/-/payload-1.0.0.tgz`)).toBe(true);
+  });
+});

@@ -1,0 +1,185 @@
+import {describe, expect, it} from 'vitest';
+
+import {exoticSourceOf, checkExoticSource} from '../../sources/rules/exoticSources';
+import {checkNewDependencies, type GraphNode, type NewDependencyFacts} from '../../sources/rules/newDependencies';
+import {makePolicy} from './policyFixture';
+
+type Spec = Record<string, {deps?: Array<string | [string, {as?: string, optional?: boolean, range?: string}]>, workspace?: boolean, conditions?: string}>;
+
+/** Builds a graph from `name@version` keys; edges name their target by key. */
+function graph(spec: Spec): Map<string, GraphNode> {
+  return new Map(Object.entries(spec).map(([id, node]) => {
+    const [name, version] = id.startsWith(`@`) ? [`@${id.slice(1).split(`@`)[0]}`, id.slice(1).split(`@`)[1]] : id.split(`@`);
+    return [id, {
+      id,
+      label: id,
+      name,
+      version,
+      isWorkspace: node.workspace === true,
+      conditions: node.conditions ?? null,
+      dependencies: (node.deps ?? []).map(dep => {
+        const [to, options] = typeof dep === `string` ? [dep, {}] : dep;
+        const targetName = to.startsWith(`@`) ? `@${to.slice(1).split(`@`)[0]}` : to.split(`@`)[0];
+        return {to, declaredName: options.as ?? targetName, range: options.range ?? `^${to.split(`@`).pop()}`, optional: options.optional === true};
+      }),
+    }];
+  }));
+}
+
+function facts(spec: Spec, baseline: Record<string, Array<string>> | null, overrides: Partial<NewDependencyFacts> = {}): NewDependencyFacts {
+  const nodes = graph(spec);
+  const declared = new Map<string, ReadonlySet<string> | null>();
+  for (const node of nodes.values())
+    if (node.isWorkspace)
+      declared.set(node.id, new Set(node.dependencies.map(edge => edge.declaredName)));
+  return {baseline: baseline === null ? null : new Map(Object.entries(baseline)), nodes, baselineDeclarations: declared, listed: new Set(), ...overrides};
+}
+
+const AXIOS_UPDATE: Spec = {
+  'app@1.0.0': {workspace: true, deps: [`axios@1.14.1`]},
+  'axios@1.14.1': {deps: [`follow-redirects@1.15.9`, `plain-crypto-js@4.2.1`]},
+  'follow-redirects@1.15.9': {},
+  'plain-crypto-js@4.2.1': {deps: [`crypto-helper@1.0.0`]},
+  'crypto-helper@1.0.0': {deps: [`crypto-core@1.0.0`]},
+  'crypto-core@1.0.0': {},
+};
+const BEFORE = {app: [`1.0.0`], axios: [`1.14.0`], 'follow-redirects': [`1.15.9`]};
+
+describe(`checkNewDependencies`, () => {
+  it(`flags the package an update brought in, with the parent's old and new version and what came with it`, () => {
+    const [finding, ...rest] = checkNewDependencies(facts(AXIOS_UPDATE, BEFORE), makePolicy());
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      rule: `new-dependency`,
+      kind: `new-sub-dependency`,
+      severity: `error`,
+      name: `plain-crypto-js`,
+      version: `4.2.1`,
+      range: `^4.2.1`,
+      parent: {name: `axios`, version: `1.14.1`, baselineVersions: [`1.14.0`]},
+      path: [`app@1.0.0`, `axios@1.14.1`, `plain-crypto-js@4.2.1`],
+      bringsAlong: 2,
+    });
+  });
+
+  it.each([
+    [`no lockfile: no baseline, silent`, facts(AXIOS_UPDATE, null), makePolicy(), []],
+    [`the rule off`, facts(AXIOS_UPDATE, BEFORE), makePolicy({newDependencies: `off`}), []],
+    [`warn mode`, facts(AXIOS_UPDATE, BEFORE), makePolicy({newDependencies: `warn`}), [`plain-crypto-js:warning`]],
+    [`approved by name`, facts(AXIOS_UPDATE, BEFORE), makePolicy({approved: [`plain-crypto-js`]}), []],
+    [`approved for another range`, facts(AXIOS_UPDATE, BEFORE), makePolicy({approved: [`plain-crypto-js@^5.0.0`]}), [`plain-crypto-js:error`]],
+    [`approved by a scope glob`, facts({'app@1.0.0': {workspace: true, deps: [`a@1.0.0`]}, 'a@1.0.0': {deps: [`@x/y@1.0.0`]}, '@x/y@1.0.0': {}}, {app: [`1.0.0`], a: [`1.0.0`]}), makePolicy({approved: [`@x/*`]}), []],
+    [`listed by the user (workspace, resolutions, packageExtensions)`, facts(AXIOS_UPDATE, BEFORE, {listed: new Set([`plain-crypto-js`])}), makePolicy(), []],
+    [`already in the baseline`, facts(AXIOS_UPDATE, {...BEFORE, 'plain-crypto-js': [`4.2.0`]}), makePolicy(), [`crypto-helper:error`]],
+  ])(`%s`, (_, input, policy, expected) => {
+    expect(checkNewDependencies(input, policy).map(finding => `${finding.name}:${finding.severity}`)).toEqual(expected);
+  });
+
+  it(`leaves the subtree of a newly declared dependency to the user`, () => {
+    const spec: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`axios@1.14.0`, `express@5.0.0`]},
+      'axios@1.14.0': {},
+      'express@5.0.0': {deps: [`body-parser@2.0.0`]},
+      'body-parser@2.0.0': {},
+    };
+    const input = facts(spec, {app: [`1.0.0`], axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, new Set([`axios`])]])});
+    expect(checkNewDependencies(input, makePolicy())).toEqual([]);
+  });
+
+  it(`still flags a package reached through an old dependency even when a new one also reaches it`, () => {
+    const spec: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`express@5.0.0`, `axios@1.14.1`]},
+      'express@5.0.0': {deps: [`plain-crypto-js@4.2.1`]},
+      'axios@1.14.1': {deps: [`plain-crypto-js@4.2.1`]},
+      'plain-crypto-js@4.2.1': {},
+    };
+    const input = facts(spec, {app: [`1.0.0`], axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, new Set([`axios`])]])});
+    expect(checkNewDependencies(input, makePolicy()).map(finding => finding.parent?.name)).toEqual([`axios`]);
+  });
+
+  it(`identifies packages by resolved name, never by alias`, () => {
+    const aliasToNew: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`axios@1.14.1`]},
+      'axios@1.14.1': {deps: [[`plain-crypto-js@4.2.1`, {as: `lodash`, range: `npm:plain-crypto-js@^4`}]]},
+      'plain-crypto-js@4.2.1': {},
+    };
+    expect(checkNewDependencies(facts(aliasToNew, {app: [`1.0.0`], axios: [`1.14.0`], lodash: [`4.17.21`]}), makePolicy()).map(finding => finding.name)).toEqual([`plain-crypto-js`]);
+
+    const aliasToOld: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`ui@2.0.0`]},
+      'ui@2.0.0': {deps: [[`react-is@18.0.0`, {as: `react-is-18`}]]},
+      'react-is@18.0.0': {},
+    };
+    expect(checkNewDependencies(facts(aliasToOld, {app: [`1.0.0`], ui: [`1.0.0`], 'react-is': [`16.0.0`]}), makePolicy())).toEqual([]);
+  });
+
+  it(`says an optional platform package is optional and for which platform`, () => {
+    const spec: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`esbuild@0.25.0`]},
+      'esbuild@0.25.0': {deps: [[`@esbuild/linux-x64@0.25.0`, {optional: true}]]},
+      '@esbuild/linux-x64@0.25.0': {conditions: `os=linux & cpu=x64`},
+    };
+    const [finding] = checkNewDependencies(facts(spec, {app: [`1.0.0`], esbuild: [`0.24.0`]}), makePolicy());
+    expect(finding).toMatchObject({name: `@esbuild/linux-x64`, optional: true, conditions: `os=linux & cpu=x64`});
+  });
+
+  it(`ignores packages hanging only under a new package, counting them on its finding`, () => {
+    const findings = checkNewDependencies(facts(AXIOS_UPDATE, BEFORE), makePolicy());
+    expect(findings.map(finding => finding.name)).toEqual([`plain-crypto-js`]);
+    expect(findings[0].bringsAlong).toBe(2);
+  });
+
+  it(`treats a workspace the baseline did not have as declaring everything anew`, () => {
+    const spec: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`axios@1.14.1`]},
+      'axios@1.14.1': {deps: [`plain-crypto-js@4.2.1`]},
+      'plain-crypto-js@4.2.1': {},
+    };
+    const input = facts(spec, {axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, null]])});
+    expect(checkNewDependencies(input, makePolicy())).toEqual([]);
+  });
+});
+
+describe(`exoticSourceOf`, () => {
+  it.each([
+    [`git+https://example.test/a/b.git`, `git`],
+    [`git+ssh://git@example.test/a/b.git#v1`, `git`],
+    [`git@example.test:a/b.git`, `git`],
+    [`github:a/b`, `git`],
+    [`a/b#main`, `git`],
+    [`https://example.test/a/b.git`, `git`],
+    [`https://example.test/pkg-1.0.0.tgz`, `a tarball URL`],
+    [`http://127.0.0.1:4873/pkg/-/pkg-1.0.0.tgz`, `a tarball URL`],
+    [`file:../pkg`, `file:`],
+    [`./vendor/pkg`, `file:`],
+    [`exec:./generate.js`, `exec:`],
+    [`link:../pkg`, `link:`],
+    [`portal:../pkg`, `portal:`],
+    [`patch:pkg@https%3A//example.test/pkg.tgz#./fix.patch`, `a tarball URL`],
+    [`npm:^1.0.0`, null],
+    [`npm:other@^1.0.0`, null],
+    [`npm:latest`, null],
+    [`workspace:^`, null],
+    [`patch:pkg@npm%3A1.0.0#./fix.patch`, null],
+  ])(`%s is %s`, (range, source) => {
+    expect(exoticSourceOf(range)).toBe(source);
+  });
+});
+
+describe(`checkExoticSource`, () => {
+  const edge = {name: `evil`, range: `git+https://example.test/evil.git`, parent: {name: `axios`, version: `1.14.1`}, locked: false};
+  const withBaseline = {listed: new Set<string>(), hasBaseline: true};
+
+  it.each([
+    [`a new git sub-dependency`, edge, withBaseline, makePolicy(), [`error`]],
+    [`warn mode`, edge, withBaseline, makePolicy({newDependencies: `warn`}), [`warning`]],
+    [`off`, edge, withBaseline, makePolicy({newDependencies: `off`}), []],
+    [`already locked`, {...edge, locked: true}, withBaseline, makePolicy(), []],
+    [`approved`, edge, withBaseline, makePolicy({approved: [`evil`]}), []],
+    [`listed by the user`, edge, {listed: new Set([`evil`]), hasBaseline: true}, makePolicy(), []],
+    [`no lockfile`, edge, {listed: new Set<string>(), hasBaseline: false}, makePolicy(), []],
+    [`a registry range`, {...edge, range: `npm:^1.0.0`}, withBaseline, makePolicy(), []],
+  ])(`%s`, (_, subject, input, policy, severities) => {
+    expect(checkExoticSource(subject, input, policy).map(finding => finding.severity)).toEqual(severities);
+  });
+});
