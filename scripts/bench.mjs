@@ -282,6 +282,7 @@ async function measure(project, registry, command) {
     packuments304: requests.filter(r => r.kind === `packument` && r.status === 304).length,
     tarballs: requests.filter(r => r.kind === `tarball`).length,
     otherRequests: requests.filter(r => r.kind === `other`).length,
+    failedRequests: requests.filter(r => r.status === null || r.status >= 400).length,
     maxRssKiB,
     quarantineLine: quarantineSummary(result.output),
     stepsMs: stepDurations(result.output),

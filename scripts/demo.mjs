@@ -54,6 +54,13 @@ try {
   shell([`up`, `axios`], await app.run([`up`, `axios`], {env}));
   console.log(`  yarn.lock still on axios 1.14.0: ${(await app.lockfile()).includes(`resolution: "axios@npm:1.14.0"`)}; postinstall ran: ${await scriptRan()}`);
 
+  say(`3b. Had 1.14.1 already been out of quarantine (here: quarantinePeriod 90m, npmMinimalAgeGate 0), the update is still stopped: it brings in a package this project never had`);
+  const yarnrc = await app.readFile(`.yarnrc.yml`);
+  await app.writeFile(`.yarnrc.yml`, `${yarnrc}quarantinePeriod: 90m\nnpmMinimalAgeGate: 0\n`);
+  shell([`up`, `axios`], await app.run([`up`, `axios`], {env}));
+  await app.writeFile(`.yarnrc.yml`, yarnrc);
+  console.log(`  yarn.lock still on axios 1.14.0: ${(await app.lockfile()).includes(`resolution: "axios@npm:1.14.0"`)}; postinstall ran: ${await scriptRan()}`);
+
   say(`4. A teammate without the plugin already locked 1.14.1; CI runs \`yarn install --immutable\` with the plugin`);
   const teammate = await project({yarnrc: {npmMinimalAgeGate: `0`}});
   await teammate.run([`install`, `--mode=update-lockfile`], {env});

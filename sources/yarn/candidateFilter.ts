@@ -85,11 +85,18 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   const choice = chooseTagFallback(structUtils.stringifyIdent(descriptor), tag, tagged, [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)})), session.policy, session.now);
   if (candidates instanceof Error && choice.failure === null)
     throw candidates;
-
   if (candidates instanceof Error)
     return settle(session, choice, {canContinue: false});
+
+  // Yarn's own gate may already have fallen back; a version it chose that this policy accepts stays.
+  const chosen = versionOf(candidates[0]);
+  if (choice.eligible.includes(chosen)) {
+    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))}, {canContinue: true});
+    return candidates;
+  }
+
   settle(session, choice, {canContinue: true});
-  if (choice.eligible.length === 0 || choice.eligible[0] === versionOf(candidates[0]))
+  if (choice.eligible.length === 0)
     return candidates;
 
   // Resolving the chosen version as an exact range yields a locator bound exactly as Yarn binds it.

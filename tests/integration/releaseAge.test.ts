@@ -196,6 +196,17 @@ describe(`new resolutions`, () => {
     expect(await project.lockfile()).toContain(`resolution: "@acme/lib@npm:2.0.0"`);
   });
 
+  it(`keeps the version Yarn's own stricter gate fell back to for a dist-tag`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: APP, yarnrc: {npmMinimalAgeGate: `1d`, quarantinePeriod: `90m`, quarantineNewDependencies: `off`}});
+
+    const result = await project.install([`add`, `axios@latest`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain(`held back`);
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.0"`);
+  });
+
   it(`explains with its own facts when Yarn's own npmMinimalAgeGate also quarantines everything`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
     const project = await projectWith({registry, manifest: APP, yarnrc: {npmMinimalAgeGate: `1d`}});
