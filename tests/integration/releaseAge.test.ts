@@ -63,7 +63,7 @@ describe(`the axios replay`, () => {
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/axios@npm:1\.14\.1 \(locked\) is in quarantine: published .* UTC, 2h ago, less than 3d; eligible at .* UTC \(via app@workspace:\. > axios@npm:1\.14\.1\)\. Fix: run yarn up -R axios to move to an eligible version/);
     expect(result.output).toMatch(/plain-crypto-js@npm:4\.2\.1 \(locked\) is in quarantine: .* \(via app@workspace:\. > axios@npm:1\.14\.1 > plain-crypto-js@npm:4\.2\.1\)/);
-    expect(result.output).toContain(`Quarantine: 2 violations of the release-age rule (2 quarantined); the install stopped before fetching anything, and the lockfile was not written`);
+    expect(result.output).toContain(`Quarantine: 2 violations: 2 of the release-age rule (2 quarantined); the install stopped before fetching anything, and the lockfile was not written`);
     expect(result.output).not.toContain(`Fetch step`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
