@@ -295,7 +295,8 @@ function describe(sample) {
   const {resolution, fetch, link} = sample.stepsMs;
   const rss = sample.maxRssKiB === null ? `n/a` : `${Math.round(sample.maxRssKiB / 1024)} MiB`;
   const summary = sample.quarantineLine ? `; ${sample.quarantineLine.replace(/; policy:.*/, ``)}` : ``;
-  return `  ${sec(sample.wallMs)}s (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s), ${sample.packuments} packuments, ${sample.tarballs} tarballs, max RSS ${rss}${summary}`;
+  const failed = sample.failedRequests > 0 ? ` (${sample.failedRequests} failed or unanswered)` : ``;
+  return `  ${sec(sample.wallMs)}s (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s), ${sample.packuments} packuments, ${sample.tarballs} tarballs${failed}, max RSS ${rss}${summary}`;
 }
 
 /** The plugin's one summary line, `Quarantine: N versions checked, ...`, without Yarn's prefix. @param {string} output */
@@ -340,6 +341,7 @@ function stepDurations(output) {
 
 if (!existsSync(BUNDLE)) {
   console.error(`The plugin bundle is missing (${relative(REPO_ROOT, BUNDLE)}); run \`yarn build\` first.`);
+  await rm(measureDir, {recursive: true, force: true});
   process.exit(1);
 }
 const yarnVersion = JSON.parse(readFileSync(join(dirname(dirname(yarnBinary())), `package.json`), `utf8`)).version;
