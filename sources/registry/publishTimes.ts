@@ -11,7 +11,7 @@ import {ReleaseTimeCache} from './releaseTimeCache';
 export type LookupStats = {
   versionsChecked: number;
   fromCache: number;
-  packumentsRead: number;
+  packumentLookups: number;
 };
 
 /** Statuses by which registries say a package or version is gone (403 is how some mirrors hide malware). */
@@ -23,7 +23,7 @@ const GONE_STATUSES = new Set([403, 404, 410]);
  * full packument through Yarn's `npmHttpUtils`, so scopes, auth, proxies and offline mode apply.
  */
 export class PublishTimes {
-  readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentsRead: 0};
+  readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentLookups: 0};
   private readonly packuments = new Map<string, Promise<PackumentTimes>>();
   private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
   private readonly cache: ReleaseTimeCache;
@@ -78,14 +78,14 @@ export class PublishTimes {
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
-    const fromYarn = await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident, version));
+    const fromYarn = await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident));
     if (fromYarn !== null && isConclusive(fromYarn, version))
       return fromYarn;
 
     // Yarn before 4.10.2 strips `time` from its metadata, and its disk copy may predate a version:
     // ask for the whole document before concluding that a time is missing or a version is gone.
     return await this.memo(this.fullPackuments, ident, async () => {
-      this.stats.packumentsRead += 1;
+      this.stats.packumentLookups += 1;
       const document = await npmHttpUtils.get(npmHttpUtils.getIdentUrl(ident), {
         configuration: this.project.configuration,
         ident,
@@ -95,11 +95,15 @@ export class PublishTimes {
     }) as PackumentTimes;
   }
 
-  private async readYarnMetadata(ident: Ident, version: string | undefined): Promise<PackumentTimes | null> {
+  /**
+   * Without a `version`, Yarn revalidates its disk copy with the registry (a 304 when unchanged)
+   * instead of trusting it: a version pulled since that copy was written is seen as gone.
+   */
+  private async readYarnMetadata(ident: Ident): Promise<PackumentTimes | null> {
     if (typeof npmHttpUtils.getPackageMetadata !== `function`)
       return null;
-    this.stats.packumentsRead += 1;
-    const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project, version});
+    this.stats.packumentLookups += 1;
+    const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project});
     return readPackument(metadata);
   }
 

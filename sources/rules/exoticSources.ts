@@ -1,8 +1,7 @@
 import type {Policy} from '../policy/policy';
 import {makeFinding, type Finding} from './finding';
-import {isAllowed} from './newDependencies';
 
-const SOURCES: ReadonlyArray<[RegExp, string]> = [
+const SOURCE_LABELS: ReadonlyArray<[RegExp, string]> = [
   [/^(?:git\+|git:|git@|ssh:|github:|gitlab:|bitbucket:)/, `git`],
   [/^https?:\/\/[^#]*\.git(?:#.*)?$/, `git`],
   [/^https?:/, `a tarball URL`],
@@ -13,14 +12,29 @@ const SOURCES: ReadonlyArray<[RegExp, string]> = [
   [/^[\w.-]+\/[\w.-]+(?:#.*)?$/, `git`],
 ];
 
-const PATCH_SOURCE = /^patch:((?:@[^/@]+\/)?[^@]+)@([^#]*)/;
+const PATCH_SOURCE = /^patch:(?:@[^/@]+\/)?[^@]+@([^#]*)/;
+const NPM_ALIAS = /^npm:(?:@[^/@]+\/)?[^@/]+@(.*)$/;
+/** A semver range or a dist-tag: what the npm resolvers accept after `npm:`. */
+const REGISTRY_SELECTOR = /^[\w.^~<>=|*+\- ]*$/;
 
-/** Which non-registry source a range points at, looking through `patch:` wrappers; null for registry ranges. */
+/**
+ * Which non-registry source a range points at, or null for a registry range. Registry ranges are
+ * recognised positively (`npm:` with a semver range or tag, through aliases and `patch:` wrappers),
+ * so a protocol this list does not know is treated as non-registry rather than waved through.
+ */
 export function exoticSourceOf(range: string): string | null {
   const patched = PATCH_SOURCE.exec(range);
   if (patched)
-    return exoticSourceOf(decodeURIComponent(patched[2]));
-  return SOURCES.find(([pattern]) => pattern.test(range))?.[1] ?? null;
+    return exoticSourceOf(decodeURIComponent(patched[1]));
+  const alias = NPM_ALIAS.exec(range);
+  if (alias)
+    return exoticSourceOf(alias[1].startsWith(`npm:`) ? alias[1] : `npm:${alias[1]}`);
+  if (REGISTRY_SELECTOR.test(range.startsWith(`npm:`) ? range.slice(`npm:`.length) : range))
+    return null;
+  if (range.startsWith(`workspace:`) || range.startsWith(`jsr:`))
+    return null;
+  const inner = range.startsWith(`npm:`) ? range.slice(`npm:`.length) : range;
+  return SOURCE_LABELS.find(([pattern]) => pattern.test(inner))?.[1] ?? `an unknown protocol`;
 }
 
 export type SubDependencyEdge = {
@@ -33,13 +47,15 @@ export type SubDependencyEdge = {
 
 /**
  * Git, tarball and `exec:` resolvers fetch or run code while Yarn is still resolving, so a new
- * sub-dependency from such a source has to be judged edge by edge, before it is resolved.
+ * sub-dependency from such a source has to be judged edge by edge, before it is resolved. Only an
+ * explicit approval, or the user listing that very source, lets one through: a workspace declaring
+ * `react` does not vouch for a `react` fetched from someone's git repository.
  */
-export function checkExoticSource(edge: SubDependencyEdge, facts: {listed: ReadonlySet<string>, hasBaseline: boolean}, policy: Policy): Array<Finding> {
+export function checkExoticSource(edge: SubDependencyEdge, facts: {listedSources: ReadonlySet<string>, hasBaseline: boolean}, policy: Policy): Array<Finding> {
   if (!facts.hasBaseline || policy.newDependencies === `off` || edge.locked)
     return [];
   const source = exoticSourceOf(edge.range);
-  if (source === null || isAllowed({name: edge.name, version: `0.0.0`}, facts, policy))
+  if (source === null || facts.listedSources.has(`${edge.name}@${edge.range}`) || policy.approvedDependencies.some(pattern => pattern.name.test(edge.name) && pattern.range === null))
     return [];
   return [makeFinding({
     rule: `new-dependency`,

@@ -50,7 +50,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
     const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), satisfying.map(withTime), session.policy, session.now);
     if (choice.failure === null)
       throw candidates;
-    return settle(session, choice, {canContinue: false});
+    return settle(session, choice);
   }
   if (candidates.length === 0)
     return candidates;
@@ -59,10 +59,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
   const withheld = satisfying.filter(version => semver.gt(version, versions[0]));
   const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), versions.map(withTime), session.policy, session.now, withheld.map(withTime));
 
-  settle(session, choice, {canContinue: true});
-  if (choice.eligible.length === 0)
-    return candidates;
-
+  settle(session, choice);
   const eligible = new Set(choice.eligible);
   return candidates.filter((_, index) => eligible.has(versions[index]));
 }
@@ -86,18 +83,16 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   if (candidates instanceof Error && choice.failure === null)
     throw candidates;
   if (candidates instanceof Error)
-    return settle(session, choice, {canContinue: false});
+    return settle(session, choice);
 
   // Yarn's own gate may already have fallen back; a version it chose that this policy accepts stays.
   const chosen = versionOf(candidates[0]);
   if (choice.eligible.includes(chosen)) {
-    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))}, {canContinue: true});
+    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))});
     return candidates;
   }
 
-  settle(session, choice, {canContinue: true});
-  if (choice.eligible.length === 0)
-    return candidates;
+  settle(session, choice);
 
   // Resolving the chosen version as an exact range yields a locator bound exactly as Yarn binds it.
   const exact = structUtils.makeDescriptor(descriptor, `${NPM_PROTOCOL}${choice.eligible[0]}`);
@@ -116,20 +111,17 @@ async function callOriginal(original: GetCandidates, self: unknown, ...args: Par
 }
 
 /**
- * Held-back versions are recorded for the install report. An unresolvable range is recorded too
- * when resolution can go on with the quarantined candidates (the gate then reports every violation
- * of the command at once and stops it before fetching); otherwise it fails right here.
+ * Held-back versions are recorded for the install report. A range with no eligible version stops
+ * resolution right here: going on with the quarantined version would resolve its dependencies,
+ * and git or tarball resolvers fetch (and run `prepack`) while resolving.
  */
-function settle(session: Session, choice: CandidateChoice, {canContinue}: {canContinue: boolean}): Array<Locator> {
+function settle(session: Session, choice: CandidateChoice): Array<Locator> {
   for (const finding of choice.heldBack)
     session.record(finding);
 
-  if (choice.failure !== null) {
-    if (!canContinue || !session.gateOpen)
-      // Yarn prefixes errors thrown here with the descriptor being resolved.
-      throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, choice.failure, {withSubject: false}));
-    session.record(choice.failure);
-  }
+  // Yarn prefixes errors thrown here with the descriptor being resolved.
+  if (choice.failure !== null)
+    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, choice.failure, {withSubject: false}));
   return [];
 }
 

@@ -23,7 +23,7 @@ export async function reduceDependency(dependency: Descriptor, project: Project,
     range: dependency.range,
     parent: {name: structUtils.stringifyIdent(parent), version: npmVersionOf(parent)?.version ?? parent.reference},
     locked,
-  }, {listed: session.listed, hasBaseline: session.baseline !== null}, session.policy);
+  }, {listedSources: session.listings.sources, hasBaseline: session.baseline !== null}, session.policy);
 
   for (const finding of findings) {
     if (finding.severity === `error`)

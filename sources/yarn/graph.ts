@@ -128,33 +128,40 @@ export function collectDependencyGraph(project: Project): Map<string, GraphNode>
   return nodes;
 }
 
-/** Names the user listed: any dependency field of any workspace, root `resolutions`, `packageExtensions`. */
-export function namesListedByUser(project: Project): Set<string> {
-  const names = new Set<string>();
-  const addDescriptor = (name: string, range: string) => {
-    names.add(name);
+export type UserListings = {
+  /** Names the user listed: any dependency field of any workspace, root `resolutions`, `packageExtensions`. */
+  names: Set<string>;
+  /** The same listings as `name@range`, for sources that only a listing of that very source approves. */
+  sources: Set<string>;
+};
+
+export function listingsByUser(project: Project): UserListings {
+  const listings: UserListings = {names: new Set(), sources: new Set()};
+  const add = (name: string, range: string) => {
+    listings.names.add(name);
+    listings.sources.add(`${name}@${range}`);
     const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(range);
     if (alias)
-      names.add(alias[1]);
+      listings.names.add(alias[1]);
   };
 
   for (const workspace of project.workspaces) {
     const {manifest} = workspace;
     for (const field of [manifest.dependencies, manifest.devDependencies, manifest.peerDependencies])
       for (const descriptor of field.values())
-        addDescriptor(structUtils.stringifyIdent(descriptor), descriptor.range);
+        add(structUtils.stringifyIdent(descriptor), descriptor.range);
   }
 
   for (const {pattern, reference} of project.topLevelWorkspace.manifest.resolutions)
-    addDescriptor(pattern.descriptor.fullName, reference);
+    add(pattern.descriptor.fullName, reference);
 
   const extensions = project.configuration.get(`packageExtensions`) as Map<string, Map<string, unknown>>;
   for (const extension of extensions.values())
     for (const field of [`dependencies`, `peerDependencies`])
       for (const [name, range] of (extension.get(field) as Map<string, string> | undefined) ?? [])
-        addDescriptor(name, String(range));
+        add(name, String(range));
 
-  return names;
+  return listings;
 }
 
 /** `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read `^4.2.1`: the package name is shown beside it. */

@@ -11,8 +11,6 @@ type ResolveEverything = Project[`resolveEverything`];
 type ValidationReport = {reportWarning: (name: MessageName, text: string) => void, reportError: (name: MessageName, text: string) => void};
 
 const ARMED = Symbol.for(`yarn-plugin-quarantine/install-gate`);
-/** Registry lookups in flight at once: enough to hide latency, few enough not to be throttled. */
-const LOOKUP_CONCURRENCY = 16;
 
 /**
  * The `validateProject` hook: the last point before resolution. A bad policy stops the install
@@ -39,12 +37,7 @@ export function validateProject(project: Project, report: ValidationReport) {
   const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
-    session.gateOpen = true;
-    try {
-      await resolveEverything(opts);
-    } finally {
-      session.gateOpen = false;
-    }
+    await resolveEverything(opts);
     await enforce(project, session, lockedBefore, opts.report);
   };
 }
@@ -57,9 +50,7 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
 
-  const unresolvable = new Set(resolutionFindings.filter(finding => finding.kind === `no-eligible-version`).map(finding => finding.name));
-  const graphFindings = checkReleaseAge(facts, policy, session.now).filter(finding => finding.locked || !unresolvable.has(finding.name));
-  const findings = [...resolutionFindings, ...graphFindings, ...checkNewDependencies(newDependencyFacts(project, session), policy)];
+  const findings = [...resolutionFindings, ...checkReleaseAge(facts, policy, session.now), ...checkNewDependencies(newDependencyFacts(project, session), policy)];
 
   if (findings.some(isBlocking))
     attachPaths(project, findings);
@@ -96,7 +87,8 @@ async function gatherReleaseFacts(project: Project, session: Session, lockedBefo
   const progress = Report.progressViaCounter(packages.length);
   const reporting = report.reportProgress(progress);
   try {
-    return await mapConcurrently(packages, LOOKUP_CONCURRENCY, async ({pkg, locked}) => {
+    // As many lookups in flight as Yarn itself allows requests: latency, not bandwidth, bounds a cold check.
+    return await mapConcurrently(packages, project.configuration.get(`networkConcurrency`) || 50, async ({pkg, locked}) => {
       const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
       progress.tick();
       return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
@@ -120,7 +112,7 @@ function newDependencyFacts(project: Project, session: Session): NewDependencyFa
       baselineDeclarations.set(node.id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName)));
     }
   }
-  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: session.listed};
+  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: session.listings.names};
 }
 
 function attachPaths(project: Project, findings: Array<Finding>) {

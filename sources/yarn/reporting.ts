@@ -111,7 +111,7 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
 
 export function formatStats(configuration: Configuration, stats: LookupStats): string {
   const number = (value: number) => formatUtils.pretty(configuration, value, formatUtils.Type.NUMBER);
-  return `${number(stats.versionsChecked)} versions checked, ${number(stats.fromCache)} from the release-time cache, ${number(stats.packumentsRead)} packuments read`;
+  return `${number(stats.versionsChecked)} versions checked, ${number(stats.fromCache)} from the release-time cache, ${number(stats.packumentLookups)} packument lookups`;
 }
 
 export function weakenedByEnvironment(policy: Policy): Array<string> {

@@ -5,7 +5,7 @@ import {PublishTimes} from '../registry/publishTimes';
 import type {Finding} from '../rules/finding';
 import {readPolicy} from '../settings';
 import {readProjectBaseline, type Baseline} from './baseline';
-import {namesListedByUser} from './graph';
+import {listingsByUser, type UserListings} from './graph';
 
 /**
  * What one command knows: the policy, the single `now` every rule measures against, the publish
@@ -16,10 +16,8 @@ export class Session {
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
-  /** While set, resolvers record failures for the gate to report together instead of throwing. */
-  gateOpen = false;
   private baselineRead: Baseline | null | undefined;
-  private listedRead: Set<string> | undefined;
+  private listingsRead: UserListings | undefined;
 
   constructor(readonly project: Project, readonly policy: Policy) {
     this.publishTimes = new PublishTimes(project, policy, this.now);
@@ -32,9 +30,9 @@ export class Session {
     return this.baselineRead;
   }
 
-  /** Names the user listed in manifests and settings, read once resolution has started (after `yarn add` edits). */
-  get listed(): Set<string> {
-    return this.listedRead ??= namesListedByUser(this.project);
+  /** What the user listed in manifests and settings, read once resolution has started (after `yarn add` edits). */
+  get listings(): UserListings {
+    return this.listingsRead ??= listingsByUser(this.project);
   }
 
   record(finding: Finding) {

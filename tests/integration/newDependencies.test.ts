@@ -166,6 +166,32 @@ describe(`non-registry sub-dependencies`, () => {
     expect(await project.lockfile()).toBe(lockfile);
   });
 
+  it(`sees through an npm: alias to a tarball URL`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
+    const project = await lockedProject(registry);
+    compromise({'follow-redirects': `npm:follow-redirects@${registry.url}/payload/-/payload-1.0.0.tgz`});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`a sub-dependency of axios@1.14.1 from a tarball URL, not locked before`);
+    expect(registry.requests.filter(request => /payload/.test(request.path))).toEqual([]);
+  });
+
+  it(`does not take a workspace's registry dependency of the same name as approval of a tarball`, async () => {
+    const {registry, compromise} = await beforeTheAttack([{name: `react`, versions: {'18.0.0': {}}}]);
+    registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
+    const project = await lockedProject(registry, {manifest: {...USES_AXIOS, dependencies: {...USES_AXIOS.dependencies, react: `^18.0.0`}}});
+    compromise({'follow-redirects': `^1.15.0`, react: `${registry.url}/payload/-/payload-1.0.0.tgz`});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`from a tarball URL, not locked before`);
+    expect(registry.requests.filter(request => /payload/.test(request.path))).toEqual([]);
+  });
+
   it(`lets an approved tarball sub-dependency through`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});

@@ -1,3 +1,5 @@
+import {rm} from 'node:fs/promises';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
 import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
@@ -111,6 +113,32 @@ describe(`the axios replay`, () => {
     expect(result.output).toContain(`axios@npm:1.14.1 (locked): the registry no longer serves this version; it may have been pulled for being malicious`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`notices a pulled version even when Yarn's own metadata cache still lists it`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
+    expect((await project.install()).code).toBe(0);
+    registry.packages.removeVersion(`axios`, `1.14.0`);
+    await rm(join(project.globalFolder, `quarantine`), {recursive: true, force: true});
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.0 (locked): the registry no longer serves this version`);
+  });
+
+  it(`stops at once on a range with no eligible version, before resolving its dependencies`, async () => {
+    const registry = await registryWith({packages: [{name: `payload`, versions: {'1.0.0': {}}}]});
+    registry.packages.addPackage({name: `fresh-evil`, versions: {'1.0.0': {publishedAt: agoISO({minutes: 5}), dependencies: {payload: `${registry.url}/payload/-/payload-1.0.0.tgz`}}}});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {'fresh-evil': `^1.0.0`}}});
+
+    const result = await project.install();
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`fresh-evil@npm:^1.0.0: no version satisfying ^1.0.0 is out of quarantine`);
+    expect(registry.requests.filter(request => /payload/.test(request.path))).toEqual([]);
+    expect(await project.lockfile()).toBeNull();
   });
 
   it(`reports a locked package the registry answers 403 for`, async () => {
@@ -293,7 +321,7 @@ describe(`publish times`, () => {
     const warm = await project.install();
 
     expect(warm.code, warm.output).toBe(0);
-    expect(warm.output).toContain(`2 versions checked, 2 from the release-time cache, 0 packuments read`);
+    expect(warm.output).toContain(`2 versions checked, 2 from the release-time cache, 0 packument lookups`);
     expect(registry.requests).toEqual([]);
   });
 });

@@ -161,6 +161,14 @@ describe(`exoticSourceOf`, () => {
     [`npm:latest`, null],
     [`workspace:^`, null],
     [`patch:pkg@npm%3A1.0.0#./fix.patch`, null],
+    [`npm:dep@https://example.test/payload.tgz`, `a tarball URL`],
+    [`npm:dep@git+https://example.test/payload.git`, `git`],
+    [`npm:@scope/dep@^2.0.0`, null],
+    [`npm:@scope/dep@file:../x`, `file:`],
+    [`patch:dep@npm%3Adep%40https%3A//example.test/p.tgz#./fix.patch`, `a tarball URL`],
+    [`^1.2.3`, null],
+    [`jsr:^1.0.0`, null],
+    [`weird:thing`, `an unknown protocol`],
   ])(`%s is %s`, (range, source) => {
     expect(exoticSourceOf(range)).toBe(source);
   });
@@ -168,17 +176,20 @@ describe(`exoticSourceOf`, () => {
 
 describe(`checkExoticSource`, () => {
   const edge = {name: `evil`, range: `git+https://example.test/evil.git`, parent: {name: `axios`, version: `1.14.1`}, locked: false};
-  const withBaseline = {listed: new Set<string>(), hasBaseline: true};
+  const withBaseline = {listedSources: new Set<string>(), hasBaseline: true};
 
   it.each([
     [`a new git sub-dependency`, edge, withBaseline, makePolicy(), [`error`]],
     [`warn mode`, edge, withBaseline, makePolicy({newDependencies: `warn`}), [`warning`]],
     [`off`, edge, withBaseline, makePolicy({newDependencies: `off`}), []],
     [`already locked`, {...edge, locked: true}, withBaseline, makePolicy(), []],
-    [`approved`, edge, withBaseline, makePolicy({approved: [`evil`]}), []],
-    [`listed by the user`, edge, {listed: new Set([`evil`]), hasBaseline: true}, makePolicy(), []],
-    [`no lockfile`, edge, {listed: new Set<string>(), hasBaseline: false}, makePolicy(), []],
+    [`approved by name`, edge, withBaseline, makePolicy({approved: [`evil`]}), []],
+    [`approved only for a semver range, which a git source has not`, edge, withBaseline, makePolicy({approved: [`evil@^1.0.0`]}), [`error`]],
+    [`listed with this very source`, edge, {listedSources: new Set([`evil@git+https://example.test/evil.git`]), hasBaseline: true}, makePolicy(), []],
+    [`listed under the same name from the registry`, edge, {listedSources: new Set([`evil@npm:^1.0.0`]), hasBaseline: true}, makePolicy(), [`error`]],
+    [`no lockfile`, edge, {listedSources: new Set<string>(), hasBaseline: false}, makePolicy(), []],
     [`a registry range`, {...edge, range: `npm:^1.0.0`}, withBaseline, makePolicy(), []],
+    [`an npm alias to a tarball URL`, {...edge, range: `npm:evil@https://example.test/evil.tgz`}, withBaseline, makePolicy(), [`error`]],
   ])(`%s`, (_, subject, input, policy, severities) => {
     expect(checkExoticSource(subject, input, policy).map(finding => finding.severity)).toEqual(severities);
   });
