@@ -97,6 +97,19 @@ describe(`the new sub-dependency rule`, () => {
     expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1 (declared as lodash), a package this project never had`);
   });
 
+  it(`ignores a new peer dependency: peers bring nothing in`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await lockedProject(registry);
+    compromise({'follow-redirects': `^1.15.0`});
+    registry.packages.addVersion(`axios`, `1.14.2`, {dependencies: {'follow-redirects': `^1.15.0`}, peerDependencies: {'plain-crypto-js': `^4.2.1`}});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.2"`);
+    expect(await project.lockfile()).not.toContain(`resolution: "plain-crypto-js`);
+  });
+
   it(`counts a root resolution as a listing`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     const project = await lockedProject(registry, {manifest: {...USES_AXIOS, resolutions: {'plain-crypto-js': `4.2.1`}}});
