@@ -5,6 +5,7 @@ import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/rele
 import {checkNewDependencies, type NewDependencyFacts} from '../rules/newDependencies';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces} from './graph';
 import {formatCounts, formatFinding, formatPolicy, formatStats} from './reporting';
+import {toEnvironmentName} from '../settings';
 import {sessionFor, type Session} from './session';
 
 type ResolveEverything = Project[`resolveEverything`];
@@ -71,7 +72,7 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
   await session.publishTimes.persist();
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
   for (const name of policy.setByEnvironment)
-    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable, not by .yarnrc.yml`);
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable (YARN_${toEnvironmentName(name)}), not by .yarnrc.yml`);
 
   const blocking = findings.filter(isBlocking);
   if (blocking.length > 0)

@@ -4,7 +4,7 @@ import {formatDuration, formatUtc} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
-import {settings, toEnvironmentName, type SettingName} from '../settings';
+import {toEnvironmentName, type SettingName} from '../settings';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: {withSubject?: boolean} = {}): string {
@@ -114,9 +114,6 @@ export function formatStats(configuration: Configuration, stats: LookupStats): s
   return `${number(stats.versionsChecked)} versions checked, ${number(stats.fromCache)} from the release-time cache, ${number(stats.packumentLookups)} packument lookups`;
 }
 
-export function weakenedByEnvironment(policy: Policy): Array<string> {
-  return policy.setByEnvironment.filter(name => name in settings).map(name => `YARN_${toEnvironmentName(name)}`);
-}
 
 function npmLocator(name: string, version: string) {
   return structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`);

@@ -352,7 +352,7 @@ describe(`settings`, () => {
 
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain(`quarantinePeriod 0 (release-age rule off) (set by YARN_QUARANTINE_PERIOD)`);
-    expect(result.output).toContain(`Quarantine: quarantinePeriod was set by an environment variable, not by .yarnrc.yml`);
+    expect(result.output).toContain(`Quarantine: quarantinePeriod was set by an environment variable (YARN_QUARANTINE_PERIOD), not by .yarnrc.yml`);
   });
 
   it(`applies a shorter period`, async () => {
