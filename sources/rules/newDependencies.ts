@@ -19,6 +19,10 @@ export type GraphNode = {
   version: string;
   isWorkspace: boolean;
   conditions: string | null;
+  /** Set for packages from git, tarball URLs, `file:`, ...: the source's label. */
+  source: string | null;
+  /** Locked before the command (in the baseline lockfile). */
+  locked: boolean;
   /** Regular and optional dependencies only: peer dependencies bring nothing in. */
   dependencies: ReadonlyArray<DependencyEdge>;
 };
@@ -31,6 +35,8 @@ export type NewDependencyFacts = {
   baselineDeclarations: ReadonlyMap<string, ReadonlySet<string> | null>;
   /** Names the user listed: declared by a workspace, root `resolutions`, `packageExtensions`. */
   listed: ReadonlySet<string>;
+  /** The same listings as `name@range`. */
+  listedSources: ReadonlySet<string>;
 };
 
 /**
@@ -129,4 +135,36 @@ function countNewBelow(start: string, findings: ReadonlyMap<string, Finding>, {n
     }
   }
   return count;
+}
+
+/**
+ * A package from a non-registry source that was not locked before, entering under a package rather
+ * than a workspace: caught edge by edge during an install, and here again over the whole graph
+ * (for `yarn quarantine check --since`, and as a backstop).
+ */
+export function checkNonRegistrySources(facts: NewDependencyFacts, policy: Policy): Array<Finding> {
+  if (facts.baseline === null || policy.newDependencies === `off`)
+    return [];
+  const findings = new Map<string, Finding>();
+  for (const parent of facts.nodes.values()) {
+    if (parent.isWorkspace)
+      continue;
+    for (const edge of parent.dependencies) {
+      const child = facts.nodes.get(edge.to);
+      if (!child || child.source === null || child.locked || child.isWorkspace || findings.has(child.id))
+        continue;
+      if (facts.listedSources.has(`${edge.declaredName}@${edge.range}`) || policy.approvedDependencies.some(pattern => pattern.range === null && pattern.name.test(child.name)))
+        continue;
+      findings.set(child.id, makeFinding({
+        rule: `new-dependency`,
+        kind: `exotic-source`,
+        severity: policy.newDependencies === `warn` ? `warning` : `error`,
+        name: child.name,
+        range: edge.range,
+        detail: child.source,
+        parent: {name: parent.name, version: parent.version, baselineVersions: facts.baseline.get(parent.name) ?? []},
+      }));
+    }
+  }
+  return [...findings.values()];
 }

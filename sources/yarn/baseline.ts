@@ -1,10 +1,12 @@
-import {type Project, structUtils} from '@yarnpkg/core';
+import {execUtils, MessageName, type Project, ReportError, structUtils} from '@yarnpkg/core';
 import {Filename, ppath, xfs} from '@yarnpkg/fslib';
 import {parseSyml} from '@yarnpkg/parsers';
 
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
   versionsByName: Map<string, Array<string>>;
+  /** Locator hashes of the resolutions in the lockfile (Berry lockfiles only). */
+  locatorHashes: Set<string>;
   /** Names each workspace entry declared, keyed by the workspace's locator (`app@workspace:.`); null for lockfiles without workspace entries (Yarn 1). */
   workspaceDeclarations: Map<string, Set<string>> | null;
 };
@@ -15,11 +17,23 @@ export function readProjectBaseline(project: Project): Baseline | null {
   return xfs.existsSync(path) ? readBaseline(xfs.readFileSync(path, `utf8`)) : null;
 }
 
+/** `yarn.lock` as a git revision has it, for pull-request checks: `yarn quarantine check --since origin/main`. */
+export async function readBaselineAt(project: Project, revision: string): Promise<Baseline> {
+  const show = await execUtils.execvp(`git`, [`show`, `${revision}:./${Filename.lockfile}`], {cwd: project.cwd, strict: false})
+    .catch((error: Error) => ({code: -1, stdout: ``, stderr: error.message}));
+  if (show.code !== 0) {
+    const reason = show.stderr.trim().split(`\n`)[0] || `git exited with code ${show.code}`;
+    throw new ReportError(MessageName.UNNAMED, `--since ${revision}: could not read ${Filename.lockfile} at that revision (${reason}). Fix: pass a revision that exists and has a ${Filename.lockfile}, e.g. origin/main after a fetch`);
+  }
+  return readBaseline(show.stdout);
+}
+
 /** Reads any lockfile Yarn 4 reads: current ones, old ones it wants to refresh, and Yarn 1's. */
 export function readBaseline(text: string): Baseline {
   const document = parseSyml(text) as Record<string, Record<string, unknown>>;
   const versionsByName = new Map<string, Array<string>>();
   const workspaceDeclarations = new Map<string, Set<string>>();
+  const locatorHashes = new Set<string>();
   const berry = typeof document.__metadata === `object`;
 
   for (const [key, entry] of Object.entries(document)) {
@@ -27,6 +41,8 @@ export function readBaseline(text: string): Baseline {
       continue;
 
     const locator = typeof entry.resolution === `string` ? structUtils.tryParseLocator(entry.resolution, true) : null;
+    if (locator)
+      locatorHashes.add(locator.locatorHash);
     const names = locator ? [structUtils.stringifyIdent(locator)] : namesFromKey(key);
     const version = typeof entry.version === `string` ? entry.version : `unknown`;
     for (const name of names) {
@@ -42,7 +58,7 @@ export function readBaseline(text: string): Baseline {
     }
   }
 
-  return {versionsByName, workspaceDeclarations: berry ? workspaceDeclarations : null};
+  return {versionsByName, locatorHashes, workspaceDeclarations: berry ? workspaceDeclarations : null};
 }
 
 /** Yarn 1 keys: `"axios@^1.2.0, axios@^1.4.0"`, aliases as `"lodash@npm:plain-crypto-js@^4"`. */

@@ -1,6 +1,7 @@
 import {type Ident, type Locator, type Package, type Project, structUtils} from '@yarnpkg/core';
 import semver from 'semver';
 
+import {exoticSourceOf} from '../rules/exoticSources';
 import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
 
 export type NpmPackage = {
@@ -83,7 +84,7 @@ export function pathsFromWorkspaces(project: Project): Map<string, Array<string>
 }
 
 /** The resolved graph as the new sub-dependency rule sees it: one node per package, peer edges left out. */
-export function collectDependencyGraph(project: Project): Map<string, GraphNode> {
+export function collectDependencyGraph(project: Project, lockedBefore: ReadonlySet<string>): Map<string, GraphNode> {
   const nodes = new Map<string, GraphNode & {dependencies: Array<DependencyEdge>}>();
   const nodeOf = (pkg: Package) => {
     const locator = structUtils.ensureDevirtualizedLocator(pkg);
@@ -96,6 +97,8 @@ export function collectDependencyGraph(project: Project): Map<string, GraphNode>
         version: pkg.version ?? `0.0.0`,
         isWorkspace: project.tryWorkspaceByLocator(locator) !== null,
         conditions: pkg.conditions ?? null,
+        source: exoticSourceOf(locator.reference),
+        locked: lockedBefore.has(locator.locatorHash),
         dependencies: [],
       };
       nodes.set(locator.locatorHash, node);

@@ -1,10 +1,11 @@
-import {type Configuration, formatUtils, structUtils} from '@yarnpkg/core';
+import {type Configuration, formatUtils, MessageName, type Project, type Report, structUtils} from '@yarnpkg/core';
 
 import {formatDuration, formatUtc} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
 import {toEnvironmentName, type SettingName} from '../settings';
+import type {Session} from './session';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: {withSubject?: boolean} = {}): string {
@@ -117,4 +118,26 @@ export function formatStats(configuration: Configuration, stats: LookupStats): s
 
 function npmLocator(name: string, version: string) {
   return structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`);
+}
+
+/** The lines every command the plugin acts in prints: one per finding, then the lookups and the policy. */
+export function reportFindings(project: Project, session: Session, findings: ReadonlyArray<Finding>, report: Report) {
+  const {configuration} = project;
+  const {policy} = session;
+  for (const finding of findings) {
+    const line = formatFinding(configuration, finding);
+    if (finding.severity === `error`)
+      report.reportError(MessageName.UNNAMED, line);
+    else if (finding.severity === `warning`)
+      report.reportWarning(MessageName.UNNAMED, line);
+    else
+      report.reportInfo(MessageName.UNNAMED, line);
+  }
+
+  if (session.baseline === null && policy.newDependencies !== `off`)
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
+
+  report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
+  for (const name of policy.setByEnvironment)
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable (YARN_${toEnvironmentName(name)}), not by .yarnrc.yml`);
 }

@@ -1,10 +1,10 @@
 import {describe, expect, it} from 'vitest';
 
 import {exoticSourceOf, checkExoticSource} from '../../sources/rules/exoticSources';
-import {checkNewDependencies, type GraphNode, type NewDependencyFacts} from '../../sources/rules/newDependencies';
+import {checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts} from '../../sources/rules/newDependencies';
 import {makePolicy} from './policyFixture';
 
-type Spec = Record<string, {deps?: Array<string | [string, {as?: string, optional?: boolean, range?: string}]>, workspace?: boolean, conditions?: string}>;
+type Spec = Record<string, {deps?: Array<string | [string, {as?: string, optional?: boolean, range?: string}]>, workspace?: boolean, conditions?: string, source?: string, locked?: boolean}>;
 
 /** Builds a graph from `name@version` keys; edges name their target by key. */
 function graph(spec: Spec): Map<string, GraphNode> {
@@ -17,6 +17,8 @@ function graph(spec: Spec): Map<string, GraphNode> {
       version,
       isWorkspace: node.workspace === true,
       conditions: node.conditions ?? null,
+      source: node.source ?? null,
+      locked: node.locked ?? false,
       dependencies: (node.deps ?? []).map(dep => {
         const [to, options] = typeof dep === `string` ? [dep, {}] : dep;
         const targetName = to.startsWith(`@`) ? `@${to.slice(1).split(`@`)[0]}` : to.split(`@`)[0];
@@ -32,7 +34,7 @@ function facts(spec: Spec, baseline: Record<string, Array<string>> | null, overr
   for (const node of nodes.values())
     if (node.isWorkspace)
       declared.set(node.id, new Set(node.dependencies.map(edge => edge.declaredName)));
-  return {baseline: baseline === null ? null : new Map(Object.entries(baseline)), nodes, baselineDeclarations: declared, listed: new Set(), ...overrides};
+  return {baseline: baseline === null ? null : new Map(Object.entries(baseline)), nodes, baselineDeclarations: declared, listed: new Set(), listedSources: new Set(), ...overrides};
 }
 
 const AXIOS_UPDATE: Spec = {
@@ -192,5 +194,27 @@ describe(`checkExoticSource`, () => {
     [`an npm alias to a tarball URL`, {...edge, range: `npm:evil@https://example.test/evil.tgz`}, withBaseline, makePolicy(), [`error`]],
   ])(`%s`, (_, subject, input, policy, severities) => {
     expect(checkExoticSource(subject, input, policy).map(finding => finding.severity)).toEqual(severities);
+  });
+});
+
+describe(`checkNonRegistrySources`, () => {
+  const spec = (payload: Spec[string]): Spec => ({
+    'app@1.0.0': {workspace: true, deps: [`lib@1.0.1`, [`vendored@1.0.0`, {range: `file:./vendored`}]]},
+    'lib@1.0.1': {deps: [[`payload@1.0.0`, {range: `https://example.test/payload.tgz`}]]},
+    'payload@1.0.0': payload,
+    'vendored@1.0.0': {source: `file:`},
+  });
+  const before = {app: [`1.0.0`], lib: [`1.0.0`], payload: [`1.0.0`], vendored: [`1.0.0`]};
+
+  it.each([
+    [`a new tarball under a package, even with a baseline name`, facts(spec({source: `a tarball URL`}), before), makePolicy(), [`payload:a tarball URL`]],
+    [`the same source, locked before`, facts(spec({source: `a tarball URL`, locked: true}), before), makePolicy(), []],
+    [`a registry package`, facts(spec({}), before), makePolicy(), []],
+    [`approved by name`, facts(spec({source: `a tarball URL`}), before), makePolicy({approved: [`payload`]}), []],
+    [`listed with that source`, facts(spec({source: `a tarball URL`}), before, {listedSources: new Set([`payload@https://example.test/payload.tgz`])}), makePolicy(), []],
+    [`no baseline`, facts(spec({source: `a tarball URL`}), null), makePolicy(), []],
+    [`the rule off`, facts(spec({source: `a tarball URL`}), before), makePolicy({newDependencies: `off`}), []],
+  ])(`%s`, (_, input, policy, expected) => {
+    expect(checkNonRegistrySources(input, policy).map(finding => `${finding.name}:${finding.detail}`)).toEqual(expected);
   });
 });

@@ -1,0 +1,99 @@
+import {type Project, Report} from '@yarnpkg/core';
+
+import type {Finding} from '../rules/finding';
+import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
+import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
+import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces} from './graph';
+import type {Session} from './session';
+
+/**
+ * Every rule over a resolved project: what the install gate enforces and `yarn quarantine check`
+ * reports. `lockedBefore` holds the locator hashes that count as locked (not new) for this command.
+ */
+export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<Finding>> {
+  const {policy} = session;
+  const facts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, lockedBefore, report);
+  const resolutionFindings = [...session.resolutionFindings.values()];
+  session.resolutionFindings.clear();
+
+  const graph = newDependencyFacts(project, session, lockedBefore);
+  const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
+  const findings = [
+    ...resolutionFindings,
+    ...checkReleaseAge(facts, policy, session.now),
+    ...checkNewDependencies(graph, policy),
+    ...checkNonRegistrySources(graph, policy).filter((finding: Finding) => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+  ];
+
+  attachPaths(project, findings);
+  await session.publishTimes.persist();
+  return findings;
+}
+
+async function gatherReleaseFacts(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
+  const {policy} = session;
+  const packages = collectNpmPackages(project)
+    .map(pkg => ({pkg, locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash))}))
+    .filter(({pkg, locked}) => needsPublishTime(pkg.name, pkg.version, policy) && !(locked && policy.lockfile === `trust`));
+
+  const progress = Report.progressViaCounter(packages.length);
+  const reporting = report.reportProgress(progress);
+  try {
+    // As many lookups in flight as Yarn itself allows requests: latency, not bandwidth, bounds a cold check.
+    return await mapConcurrently(packages, project.configuration.get(`networkConcurrency`) || 50, async ({pkg, locked}) => {
+      const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
+      progress.tick();
+      return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
+    });
+  } finally {
+    reporting.stop();
+  }
+}
+
+function newDependencyFacts(project: Project, session: Session, lockedBefore: ReadonlySet<string>): NewDependencyFacts {
+  const {baseline} = session;
+  const nodes = collectDependencyGraph(project, lockedBefore);
+  const baselineDeclarations = new Map<string, ReadonlySet<string> | null>();
+  for (const node of nodes.values()) {
+    if (!node.isWorkspace || baseline === null)
+      continue;
+    if (baseline.workspaceDeclarations !== null) {
+      baselineDeclarations.set(node.id, baseline.workspaceDeclarations.get(node.label) ?? null);
+    } else {
+      // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
+      baselineDeclarations.set(node.id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName)));
+    }
+  }
+  const {names, sources} = session.listings;
+  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources};
+}
+
+function attachPaths(project: Project, findings: Array<Finding>) {
+  if (findings.every(finding => finding.path.length > 0))
+    return;
+  const paths = pathsFromWorkspaces(project);
+  const byName = new Map<string, Array<string>>();
+  for (const pkg of collectNpmPackages(project)) {
+    const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean);
+    if (path)
+      byName.set(`${pkg.name}@${pkg.version}`, path);
+  }
+  for (let index = 0; index < findings.length; index++) {
+    const path = byName.get(`${findings[index].name}@${findings[index].version}`);
+    if (path && findings[index].path.length === 0)
+      findings[index] = {...findings[index], path};
+  }
+}
+
+async function mapConcurrently<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
+  return results;
+}
