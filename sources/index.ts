@@ -1,5 +1,8 @@
 import type {Hooks, Plugin} from '@yarnpkg/core';
 
+import QuarantineApproveCommand from './commands/approve';
+import QuarantineCheckCommand from './commands/check';
+import QuarantineWhyCommand from './commands/why';
 import {settings} from './settings';
 import {installCandidateFilter} from './yarn/candidateFilter';
 import {reduceDependency} from './yarn/exoticSourceGuard';
@@ -13,6 +16,11 @@ const plugin: Plugin<Hooks> = {
     validateProject,
     reduceDependency,
   },
+  commands: [
+    QuarantineCheckCommand,
+    QuarantineWhyCommand,
+    QuarantineApproveCommand,
+  ],
 };
 
 export default plugin;

@@ -1,6 +1,7 @@
 import {MessageName, type Project, Report, ReportError} from '@yarnpkg/core';
 
 import {isBlocking} from '../rules/finding';
+import {rememberBlocked} from './blockedFindings';
 import {evaluateProject} from './evaluation';
 import {formatCounts, reportFindings} from './reporting';
 import {sessionFor, type Session} from './session';
@@ -45,6 +46,7 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
   reportFindings(project, session, findings, report);
 
   const blocking = findings.filter(isBlocking);
+  await rememberBlocked(project, blocking);
   if (blocking.length > 0)
     throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; the install stopped before fetching anything, and the lockfile was not written`);
 }

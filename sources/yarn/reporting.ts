@@ -4,7 +4,7 @@ import {formatDuration, formatUtc} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
-import {toEnvironmentName, type SettingName} from '../settings';
+import {settings, toEnvironmentName, type SettingName} from '../settings';
 import type {Session} from './session';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
@@ -17,7 +17,7 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
   const published = finding.publishedAt === null ? `` : `published ${formatUtc(finding.publishedAt)}, ${formatDuration(finding.ageMs ?? 0)} ago`;
   const eligible = finding.eligibleAt === null ? `` : `eligible at ${pretty(formatUtc(finding.eligibleAt), `magenta`)}`;
   const period = pretty(formatDuration(finding.periodMs), `magenta`);
-  const exemptEntry = pretty(`${finding.name}@${finding.version ?? `*`}`, formatUtils.Type.CODE);
+  const exemptCommand = pretty(`yarn quarantine approve --release-age ${finding.name}@${finding.version ?? `*`}`, formatUtils.Type.CODE);
   const exemptSetting = pretty(`quarantineExemptPackages`, formatUtils.Type.SETTING);
   const via = finding.path.length > 1 ? ` (via ${finding.path.join(` > `)})` : ``;
   const locked = finding.locked ? ` (locked)` : ``;
@@ -26,15 +26,15 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `held-back`:
       return `${subject}: held back ${version(finding.version)} (${finding.publishedAt === null ? `no publish time` : `${published}; ${eligible}`}), using ${version(finding.usedVersion)}`;
     case `quarantined`:
-      return `${subject}${locked} is in quarantine: ${published}, less than ${period}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} add ${exemptEntry} to ${exemptSetting}`;
+      return `${subject}${locked} is in quarantine: ${published}, less than ${period}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} exempt it with ${exemptCommand} (${exemptSetting})`;
     case `no-eligible-version`:
-      return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail})` : ``}${via}. Fix: wait, or add ${exemptEntry} to ${exemptSetting}`;
+      return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail})` : ``}${via}. Fix: wait, or exempt it with ${exemptCommand} (${exemptSetting})`;
     case `missing-publish-time`:
-      return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: add ${exemptEntry} to ${exemptSetting} if you trust it, or set ${pretty(`quarantineMissingPublishTime: allow`, formatUtils.Type.CODE)}`;
+      return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: if you trust it, exempt it with ${exemptCommand} (${exemptSetting}), or set ${pretty(`quarantineMissingPublishTime: allow`, formatUtils.Type.CODE)}`;
     case `unlisted-version`:
       return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
     case `registry-error`:
-      return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or add ${exemptEntry} to ${exemptSetting}`;
+      return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or exempt it with ${exemptCommand} (${exemptSetting})`;
     case `new-sub-dependency`:
       return `${subject} is a new sub-dependency: ${describeParent(configuration, finding)} ${pretty(`${finding.name}@${finding.range}`, formatUtils.Type.CODE)}${finding.detail ? ` (${finding.detail})` : ``}, a package this project never had${describeOptional(finding)}${finding.bringsAlong > 0 ? `; ${finding.bringsAlong} more new package${finding.bringsAlong === 1 ? `` : `s`} come${finding.bringsAlong === 1 ? `s` : ``} with it` : ``}${via}. Fix: ${approveFix(configuration, finding)}`;
     case `exotic-source`:
@@ -58,8 +58,8 @@ function describeOptional(finding: Finding) {
 }
 
 function approveFix(configuration: Configuration, finding: Finding) {
-  const scope = finding.name.startsWith(`@`) && finding.optional ? ` (or ${formatUtils.pretty(configuration, `${finding.name.split(`/`)[0]}/*`, formatUtils.Type.CODE)} for the whole scope)` : ``;
-  return `if you trust it, add ${formatUtils.pretty(configuration, finding.name, formatUtils.Type.CODE)}${scope} to ${formatUtils.pretty(configuration, `quarantineApprovedDependencies`, formatUtils.Type.SETTING)}, or declare it in a workspace's package.json`;
+  const scope = finding.name.startsWith(`@`) && finding.optional ? ` (or ${formatUtils.pretty(configuration, `yarn quarantine approve '${finding.name.split(`/`)[0]}/*'`, formatUtils.Type.CODE)} for the whole scope)` : ``;
+  return `if you trust it, run ${formatUtils.pretty(configuration, `yarn quarantine approve ${finding.name}`, formatUtils.Type.CODE)}${scope}, which adds it to ${formatUtils.pretty(configuration, `quarantineApprovedDependencies`, formatUtils.Type.SETTING)}`;
 }
 
 const KIND_LABELS: Record<FindingKind, string> = {
@@ -140,4 +140,41 @@ export function reportFindings(project: Project, session: Session, findings: Rea
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
   for (const name of policy.setByEnvironment)
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable (YARN_${toEnvironmentName(name)}), not by .yarnrc.yml`);
+}
+
+/** The same facts as the line, as fields: what `--json` prints for each finding. */
+export function findingToJson(configuration: Configuration, finding: Finding) {
+  return {
+    type: `finding`,
+    rule: finding.rule,
+    kind: finding.kind,
+    severity: finding.severity,
+    package: finding.name,
+    version: finding.version,
+    range: finding.range,
+    usedVersion: finding.usedVersion,
+    locked: finding.locked,
+    publishedAt: finding.publishedAt?.toISOString() ?? null,
+    age: finding.ageMs === null ? null : formatDuration(finding.ageMs),
+    ageMs: finding.ageMs,
+    period: formatDuration(finding.periodMs),
+    eligibleAt: finding.eligibleAt?.toISOString() ?? null,
+    parent: finding.parent,
+    path: finding.path,
+    optional: finding.optional,
+    conditions: finding.conditions,
+    bringsAlong: finding.bringsAlong,
+    detail: finding.detail,
+    message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
+  };
+}
+
+/** Where each setting of the policy came from, so a reviewer sees one weakened by the environment. */
+export function describePolicySources(configuration: Configuration, policy: Policy) {
+  return (Object.keys(settings) as Array<SettingName>).map(name => {
+    const source = configuration.sources.get(name);
+    const origin = typeof source === `undefined` ? `default` : source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source;
+    const value = configuration.get(name);
+    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source: origin, fromEnvironment: policy.setByEnvironment.includes(name)};
+  });
 }

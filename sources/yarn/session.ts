@@ -35,6 +35,11 @@ export class Session {
     return this.listingsRead ??= listingsByUser(this.project);
   }
 
+  /** `--since <ref>`: compare against the lockfile of another revision instead of the one on disk. */
+  useBaseline(baseline: Baseline) {
+    this.baselineRead = baseline;
+  }
+
   record(finding: Finding) {
     this.resolutionFindings.set(`${finding.kind} ${finding.name}@${finding.range} ${finding.version}`, finding);
   }

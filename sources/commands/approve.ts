@@ -1,0 +1,103 @@
+import {BaseCommand} from '@yarnpkg/cli';
+import {Configuration, formatUtils, MessageName, Project, ReportError, StreamReport, ThrowReport} from '@yarnpkg/core';
+import {Command, Option, type Usage} from 'clipanion';
+
+import {matchesPattern, parsePattern, type Pattern} from '../policy/pattern';
+import type {Rule} from '../rules/finding';
+import {recallBlocked} from '../yarn/blockedFindings';
+import {evaluateProject} from '../yarn/evaluation';
+import {openLockedProject} from '../yarn/lockfileProject';
+
+const SETTING_OF: Record<Rule, `quarantineExemptPackages` | `quarantineApprovedDependencies`> = {
+  [`release-age`]: `quarantineExemptPackages`,
+  [`new-dependency`]: `quarantineApprovedDependencies`,
+};
+
+export default class QuarantineApproveCommand extends BaseCommand {
+  static paths = [[`quarantine`, `approve`]];
+
+  static usage: Usage = Command.Usage({
+    category: `Quarantine-related commands`,
+    description: `approve packages the quarantine policy blocks`,
+    details: `
+      Adds each pattern (a package name or glob, optionally followed by \`@\` and a semver range) to the list of the rule that blocks it, in the project's \`.yarnrc.yml\`, through Yarn's configuration API so the file keeps its other settings. Running it twice changes nothing.
+
+      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands, and those of the last install the plugin blocked in this project.
+
+      Exit codes: \`0\` when every pattern was written or already present, \`1\` when a pattern is invalid or, without a flag, matches no current finding.
+    `,
+    examples: [[
+      `Approve the package the last blocked install named`,
+      `$0 quarantine approve plain-crypto-js`,
+    ], [
+      `Exempt one version from the release-age rule`,
+      `$0 quarantine approve --release-age axios@1.15.3`,
+    ], [
+      `Approve a whole scope of platform packages as new sub-dependencies`,
+      `$0 quarantine approve --new-dependency '@oxc-parser/*'`,
+    ]],
+  });
+
+  releaseAge = Option.Boolean(`--release-age`, false, {description: `Add the patterns to quarantineExemptPackages`});
+
+  newDependency = Option.Boolean(`--new-dependency`, false, {description: `Add the patterns to quarantineApprovedDependencies`});
+
+  patterns = Option.Rest({required: 1});
+
+  async execute() {
+    const configuration = await Configuration.find(this.context.cwd, this.context.plugins);
+
+    const report = await StreamReport.start({configuration, stdout: this.context.stdout, includeFooter: false}, async report => {
+      const patterns = this.patterns.map(source => {
+        const pattern = parsePattern(source);
+        if (pattern === null)
+          throw new ReportError(MessageName.UNNAMED, `${source}: not a valid pattern; expected a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
+        return pattern;
+      });
+
+      const rulesOf = await this.chooseRules(configuration, patterns);
+      const cwd = configuration.projectCwd ?? this.context.cwd;
+
+      for (const pattern of patterns) {
+        for (const rule of rulesOf(pattern)) {
+          const setting = SETTING_OF[rule];
+          const current = (configuration.get(setting) as Array<string>).map(String);
+          const prettySetting = formatUtils.pretty(configuration, setting, formatUtils.Type.SETTING);
+          const prettyPattern = formatUtils.pretty(configuration, pattern.source, formatUtils.Type.CODE);
+          if (current.includes(pattern.source)) {
+            report.reportInfo(MessageName.UNNAMED, `${prettyPattern} is already in ${prettySetting}`);
+            continue;
+          }
+          await Configuration.updateConfiguration(cwd, {
+            [setting]: (existing: unknown) => [...(Array.isArray(existing) ? existing : []), pattern.source].filter((entry, index, all) => all.indexOf(entry) === index),
+          });
+          report.reportInfo(MessageName.UNNAMED, `Added ${prettyPattern} to ${prettySetting} in .yarnrc.yml`);
+        }
+      }
+    });
+
+    return report.exitCode();
+  }
+
+  /** The flags decide; without them, the rules whose current findings a pattern matches. */
+  private async chooseRules(configuration: Configuration, patterns: ReadonlyArray<Pattern>): Promise<(pattern: Pattern) => Array<Rule>> {
+    const chosen: Array<Rule> = [...(this.releaseAge ? [`release-age` as const] : []), ...(this.newDependency ? [`new-dependency` as const] : [])];
+    if (chosen.length > 0)
+      return () => chosen;
+
+    const {project} = await Project.find(configuration, this.context.cwd);
+    const current: Array<{rule: Rule, name: string, version: string | null}> = await recallBlocked(project);
+    try {
+      const locked = await openLockedProject(configuration, this.context.cwd);
+      current.push(...await evaluateProject(locked.project, locked.session, locked.lockedBefore, new ThrowReport()));
+    } catch {
+      // A lockfile that no longer covers the manifests: the last blocked install is all there is to go on.
+    }
+    return pattern => {
+      const rules = [...new Set(current.filter(finding => pattern.name.test(finding.name) && (finding.version === null || pattern.range === null || matchesPattern(pattern, finding.name, finding.version))).map(finding => finding.rule))];
+      if (rules.length === 0)
+        throw new ReportError(MessageName.UNNAMED, `${pattern.source} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age or --new-dependency`);
+      return rules;
+    };
+  }
+}

@@ -1,0 +1,81 @@
+import {BaseCommand} from '@yarnpkg/cli';
+import {Configuration, MessageName, StreamReport} from '@yarnpkg/core';
+import {Command, Option, type Usage} from 'clipanion';
+
+import {isBlocking} from '../rules/finding';
+import {evaluateProject} from '../yarn/evaluation';
+import {openLockedProject} from '../yarn/lockfileProject';
+import {describePolicySources, findingToJson, formatCounts, reportFindings} from '../yarn/reporting';
+
+export default class QuarantineCheckCommand extends BaseCommand {
+  static paths = [[`quarantine`, `check`]];
+
+  static usage: Usage = Command.Usage({
+    category: `Quarantine-related commands`,
+    description: `check the lockfile against the quarantine policy`,
+    details: `
+      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule (under \`quarantineLockfile: verify\`), and, with \`--since\`, the new sub-dependency rule against the lockfile of another git revision.
+
+      The header says where each setting of the policy came from: \`.yarnrc.yml\`, the default, or a \`YARN_*\` environment variable (which a reviewer should notice).
+
+      Publish times come from the same release-time cache and registry lookups as the install.
+
+      Exit codes: \`0\` when there is no violation (warnings under \`warn\` modes included), \`1\` when there is at least one, \`2\` when the project could not be evaluated (a bad setting, no lockfile, a revision without a lockfile).
+    `,
+    examples: [[
+      `Check the lockfile`,
+      `$0 quarantine check`,
+    ], [
+      `Check a pull request against its base branch`,
+      `$0 quarantine check --since origin/main`,
+    ], [
+      `Get one JSON object per finding, then a summary`,
+      `$0 quarantine check --json`,
+    ]],
+  });
+
+  since = Option.String(`--since`, {description: `Take the new sub-dependency baseline from yarn.lock at this git revision`});
+
+  json = Option.Boolean(`--json`, false, {description: `Format the output as an NDJSON stream`});
+
+  async execute() {
+    const configuration = await Configuration.find(this.context.cwd, this.context.plugins);
+    let violations = 0;
+
+    const report = await StreamReport.start({configuration, json: this.json, stdout: this.context.stdout, includeFooter: false}, async report => {
+      const {project, session, lockedBefore} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
+      const sources = describePolicySources(configuration, session.policy);
+
+      if (this.json) {
+        report.reportJson({type: `policy`, settings: sources, since: this.since ?? null});
+      } else {
+        for (const {setting, value, source, fromEnvironment} of sources) {
+          const line = `Policy: ${setting} ${Array.isArray(value) ? `[${value.join(`, `)}]` : value} (${source})`;
+          if (fromEnvironment)
+            report.reportWarning(MessageName.UNNAMED, `${line}: set by the environment, not by the repository`);
+          else
+            report.reportInfo(MessageName.UNNAMED, line);
+        }
+        if (this.since)
+          report.reportInfo(MessageName.UNNAMED, `Baseline: yarn.lock at ${this.since}`);
+      }
+
+      const findings = await evaluateProject(project, session, lockedBefore, report);
+      const blocking = findings.filter(isBlocking);
+      violations = blocking.length;
+
+      if (this.json) {
+        for (const finding of findings)
+          report.reportJson(findingToJson(configuration, finding));
+        report.reportJson({type: `summary`, violations, warnings: findings.filter(finding => finding.severity === `warning`).length, ...session.publishTimes.stats});
+      } else {
+        reportFindings(project, session, findings, report);
+        report.reportInfo(MessageName.UNNAMED, violations > 0 ? `Quarantine check: ${formatCounts(blocking)}` : `Quarantine check: no violation`);
+      }
+    });
+
+    if (violations > 0)
+      return 1;
+    return report.exitCode() === 0 ? 0 : 2;
+  }
+}
