@@ -40,7 +40,7 @@ describe(`the new sub-dependency rule`, () => {
     const result = await project.install([`up`, `axios`]);
 
     expect(result.code).toBe(1);
-    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1, a package this project never had (via app@workspace:. > axios@npm:1.14.1 > plain-crypto-js@npm:4.2.1). Fix: if you trust it, add plain-crypto-js to quarantineApprovedDependencies`);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1, a package this project never had (via app@workspace:. > axios@npm:1.14.1 > plain-crypto-js@npm:4.2.1). Fix: if you trust it, run yarn quarantine approve plain-crypto-js, which adds it to quarantineApprovedDependencies`);
     expect(result.output).toContain(`Quarantine: 1 violation: 1 of the new sub-dependency rule (1 new sub-dependency)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);

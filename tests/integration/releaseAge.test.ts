@@ -50,7 +50,7 @@ describe(`the axios replay`, () => {
 
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/axios@npm:1\.14\.1: no version satisfying 1\.14\.1 is out of quarantine \(3d\): the youngest candidate, 1\.14\.1, was published .* UTC, 2h ago; the first candidate becomes eligible at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
-    expect(result.output).toContain(`Fix: wait, or add axios@1.14.1 to quarantineExemptPackages`);
+    expect(result.output).toContain(`Fix: wait, or exempt it with yarn quarantine approve --release-age axios@1.14.1 (quarantineExemptPackages)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(JSON.parse(await project.readFile(`package.json`)).dependencies).toEqual({axios: `1.14.0`});
     expect(tarballRequests(registry)).toEqual([]);
