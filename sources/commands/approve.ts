@@ -22,13 +22,16 @@ export default class QuarantineApproveCommand extends BaseCommand {
     details: `
       Adds each pattern (a package name or glob, optionally followed by \`@\` and a semver range) to the list of the rule that blocks it, in the project's \`.yarnrc.yml\`, through Yarn's configuration API so the file keeps its other settings. Running it twice changes nothing.
 
-      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands, and those of the last install the plugin blocked in this project.
+      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
       Exit codes: \`0\` when every pattern was written or already present, \`1\` when a pattern is invalid or, without a flag, matches no current finding.
     `,
     examples: [[
       `Approve the package the last blocked install named`,
       `$0 quarantine approve plain-crypto-js`,
+    ], [
+      `In a pull request, approve what \`yarn quarantine check --since origin/main\` reported`,
+      `$0 quarantine approve --since origin/main plain-crypto-js`,
     ], [
       `Exempt one version from the release-age rule`,
       `$0 quarantine approve --release-age axios@1.15.3`,
@@ -41,6 +44,8 @@ export default class QuarantineApproveCommand extends BaseCommand {
   releaseAge = Option.Boolean(`--release-age`, false, {description: `Add the patterns to quarantineExemptPackages`});
 
   newDependency = Option.Boolean(`--new-dependency`, false, {description: `Add the patterns to quarantineApprovedDependencies`});
+
+  since = Option.String(`--since`, {description: `Without a flag, decide from the findings against yarn.lock at this git revision`});
 
   patterns = Option.Rest({required: 1});
 
@@ -88,10 +93,12 @@ export default class QuarantineApproveCommand extends BaseCommand {
     const {project} = await Project.find(configuration, this.context.cwd);
     const current: Array<{rule: Rule, name: string, version: string | null}> = await recallBlocked(project);
     try {
-      const locked = await openLockedProject(configuration, this.context.cwd);
+      const locked = await openLockedProject(configuration, this.context.cwd, {since: this.since});
       current.push(...await evaluateProject(locked.project, locked.session, locked.lockedBefore, new ThrowReport()));
-    } catch {
+    } catch (error) {
       // A lockfile that no longer covers the manifests: the last blocked install is all there is to go on.
+      if (this.since)
+        throw error;
     }
     return pattern => {
       const rules = [...new Set(current.filter(finding => pattern.name.test(finding.name) && (finding.version === null || pattern.range === null || matchesPattern(pattern, finding.name, finding.version))).map(finding => finding.rule))];

@@ -90,6 +90,12 @@ describe(`yarn quarantine check`, () => {
       path: [`app@workspace:.`, `axios@npm:1.14.1`, `plain-crypto-js@npm:4.2.1`],
     })]);
     expect(objects.at(-1)).toMatchObject({type: `summary`, violations: 1});
+
+    const approved = await project.run([`quarantine`, `approve`, `--since`, `HEAD`, `plain-crypto-js`]);
+    expect(approved.code, approved.output).toBe(0);
+    expect(approved.output).toContain(`Added plain-crypto-js to quarantineApprovedDependencies in .yarnrc.yml`);
+    expect(approved.output).not.toContain(`quarantineExemptPackages`);
+    expect((await project.run([`quarantine`, `check`, `--since`, `HEAD`])).code).toBe(0);
   });
 
   it(`gives the release-age facts as fields in --json`, async () => {
