@@ -90,11 +90,13 @@ export function toYaml(value, pad = ``) {
  *   yarnrc?: Record<string, unknown>,
  *   plugin?: boolean,
  *   files?: Record<string, string>,
+ *   yarn?: string,
  * }} ProjectOptions
+ * `yarn`: the Yarn release `run` uses unless told otherwise (`default` is the pinned one).
  */
 
 /** @param {ProjectOptions} [options] */
-export async function createProject({registry, manifest, yarnrc = {}, plugin = true, files = {}} = {}) {
+export async function createProject({registry, manifest, yarnrc = {}, plugin = true, files = {}, yarn: projectYarn = `default`} = {}) {
   const dir = await mkdtemp(join(tmpdir(), `quarantine-`));
   const envRoot = await mkdtemp(join(tmpdir(), `quarantine-env-`));
   const globalFolder = join(envRoot, `global`);
@@ -134,7 +136,7 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
     globalFolder,
     home,
     /** @param {string[]} args @param {RunOptions} [options] @returns {Promise<RunResult>} */
-    run(args, {env = {}, yarn = `default`, timeoutMs = 120_000, wrapper = []} = {}) {
+    run(args, {env = {}, yarn = projectYarn, timeoutMs = 120_000, wrapper = []} = {}) {
       const binary = yarnBinary(yarn);
       /** @type {Record<string, string | undefined>} */
       const base = {

@@ -5,10 +5,15 @@ import {afterEach} from 'vitest';
 
 import {MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import {startRegistry, type Registry, type RegistryOptions} from '../../scripts/lib/registry.mjs';
-import {createProject, type Project, type ProjectOptions} from '../../scripts/lib/yarn-project.mjs';
+import {createProject, hasBuiltinAgeGate, yarnBinary, type Project, type ProjectOptions} from '../../scripts/lib/yarn-project.mjs';
 
-/** Yarn 4.15+ ships its own 1-day gate; tests of this plugin's rule turn it off unless they test both. */
-export const WITHOUT_YARN_GATE = {npmMinimalAgeGate: `0`};
+/** The Yarn releases every core scenario runs on: the oldest 4.0, the last without Yarn's own gate, its first releases, and the newest. */
+export const YARN_RELEASES = [`4.0.2`, `4.9.4`, `4.10.3`, `4.14.1`, `default`];
+
+/** Yarn 4.10+ has its own gate (on by default from 4.15); tests of this plugin's rule turn it off unless they test both. */
+export function withoutYarnGate(yarn = `default`): Record<string, string> {
+  return hasBuiltinAgeGate(yarnBinary(yarn)) ? {npmMinimalAgeGate: `0`} : {};
+}
 
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -23,7 +28,7 @@ export async function registryWith(options: RegistryOptions): Promise<Registry> 
 }
 
 export async function projectWith(options: ProjectOptions): Promise<Project & {markerDir: string, install: (args?: Array<string>, env?: Record<string, string>) => ReturnType<Project[`run`]>, scriptRan: () => Promise<boolean>}> {
-  const project = await createProject({...options, yarnrc: {...WITHOUT_YARN_GATE, ...options.yarnrc}});
+  const project = await createProject({...options, yarnrc: {...withoutYarnGate(options.yarn), ...options.yarnrc}});
   const markerDir = await mkdtemp(join(tmpdir(), `quarantine-marker-`));
   cleanups.push(() => project.dispose(), () => rm(markerDir, {recursive: true, force: true}));
   return Object.assign(project, {
@@ -34,8 +39,8 @@ export async function projectWith(options: ProjectOptions): Promise<Project & {m
 }
 
 /** The lockfile a machine without the plugin would have written for `manifest`. */
-export async function lockfileWrittenWithoutPlugin(registry: Registry, manifest: Record<string, unknown>): Promise<string> {
-  const project = await projectWith({registry, manifest, plugin: false});
+export async function lockfileWrittenWithoutPlugin(registry: Registry, manifest: Record<string, unknown>, yarn = `default`): Promise<string> {
+  const project = await projectWith({registry, manifest, plugin: false, yarn});
   const result = await project.run([`install`, `--mode=update-lockfile`]);
   if (result.code !== 0)
     throw new Error(`could not prepare the lockfile:\n${result.output}`);
