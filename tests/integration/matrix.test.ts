@@ -53,6 +53,10 @@ describe.each(YARN_RELEASES)(`on Yarn %s`, yarn => {
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
     expect(await project.scriptRan()).toBe(false);
+
+    const check = await project.run([`quarantine`, `check`, `--json`]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain(`"type":"summary","violations":2`);
   });
 
   it(`rejects the new sub-dependency once the version is out of quarantine, and a new tarball sub-dependency before any request`, async () => {
