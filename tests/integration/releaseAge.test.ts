@@ -332,6 +332,9 @@ describe(`settings`, () => {
     [`quarantineLockfile`, `sometimes`, `expected one of verify, trust`],
     [`quarantineMissingPublishTime`, `maybe`, `expected one of reject, allow`],
     [`quarantineExemptPackages`, [`axios@not-a-range!`], `expected a package name or glob`],
+    [`quarantineNewDependencies`, `sometimes`, `expected one of reject, warn, off`],
+    [`quarantineApprovedDependencies`, [`@/nope`], `expected a package name or glob`],
+    [`quarantinePeriod`, `-1d`, `expected a duration such as 90m, 12h, 3d or 1w`],
   ])(`stops on a bad %s before resolving anything`, async (setting, value, expected) => {
     const registry = await registryWith({packages: axiosReplay()});
     const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: {[setting]: value}});
