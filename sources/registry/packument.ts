@@ -8,7 +8,7 @@ export type PackumentTimes = {
   timeOf(version: string): PublishTime;
 };
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 export class MalformedPackumentError extends Error {}
 
@@ -32,8 +32,8 @@ export function readPackument(document: unknown): PackumentTimes {
   if (timeMap !== null) {
     for (const version of versions) {
       const value = Object.hasOwn(timeMap, version) ? timeMap[version] : undefined;
-      const at = typeof value === `string` && ISO_8601.test(value) ? new Date(value) : null;
-      if (at !== null && Number.isFinite(at.getTime()))
+      const at = typeof value === `string` ? parseTimestamp(value) : null;
+      if (at !== null)
         times.set(version, at);
     }
   }
@@ -49,6 +49,19 @@ export function readPackument(document: unknown): PackumentTimes {
       return at ? {kind: `known`, at} : {kind: `missing`};
     },
   };
+}
+
+/** A full ISO-8601 timestamp naming a real calendar time; `Date` alone would roll 02-31 over to 03-02. */
+function parseTimestamp(value: string): Date | null {
+  const match = ISO_8601.exec(value);
+  if (match === null)
+    return null;
+  const [year, month, day, hour, minute, second = `0`, offsetHours = `0`, offsetMinutes = `0`] = match.slice(1).map(part => part ?? undefined);
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  const valid = Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= daysInMonth
+    && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 && Number(offsetHours) <= 23 && Number(offsetMinutes) <= 59;
+  const at = new Date(value);
+  return valid && Number.isFinite(at.getTime()) ? at : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -14,7 +14,9 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), `npm:${finding.range}`))
     : structUtils.prettyLocator(configuration, npmLocator(finding.name, finding.version ?? `unknown`));
   const version = (value: string | null) => pretty(value ?? `unknown`, formatUtils.Type.REFERENCE);
-  const published = finding.publishedAt === null ? `` : `published ${formatUtc(finding.publishedAt)}, ${formatDuration(finding.ageMs ?? 0)} ago`;
+  const published = finding.publishedAt === null ? `` : (finding.ageMs ?? 0) < 0
+    ? `published ${formatUtc(finding.publishedAt)}, which the registry gives as ${formatDuration(-(finding.ageMs ?? 0))} in the future`
+    : `published ${formatUtc(finding.publishedAt)}, ${formatDuration(finding.ageMs ?? 0)} ago`;
   const eligible = finding.eligibleAt === null ? `` : `eligible at ${pretty(formatUtc(finding.eligibleAt), `magenta`)}`;
   const period = pretty(formatDuration(finding.periodMs), `magenta`);
   const exemptCommand = pretty(`yarn quarantine approve --release-age ${finding.name}@${finding.version ?? `*`}`, formatUtils.Type.CODE);
