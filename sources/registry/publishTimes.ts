@@ -1,5 +1,5 @@
 import {type Ident, type Project, structUtils} from '@yarnpkg/core';
-import {npath} from '@yarnpkg/fslib';
+import {npath, ppath} from '@yarnpkg/fslib';
 import {npmConfigUtils, npmHttpUtils} from '@yarnpkg/plugin-npm';
 import path from 'path';
 
@@ -29,8 +29,7 @@ export class PublishTimes {
   private readonly cache: ReleaseTimeCache;
 
   constructor(private readonly project: Project, private readonly policy: Policy, private readonly now: Date) {
-    const globalFolder = npath.fromPortablePath(project.configuration.get(`globalFolder`));
-    this.cache = new ReleaseTimeCache(path.join(globalFolder, `quarantine`, `release-times.json`));
+    this.cache = new ReleaseTimeCache(releaseTimeCachePath(project));
   }
 
   /** All versions of a package with their publish times, for choosing among candidates. */
@@ -115,6 +114,22 @@ export class PublishTimes {
     }
     return promise;
   }
+}
+
+/**
+ * CI setups usually keep only Yarn's cache folder between runs, so the release-time cache lives
+ * there when that folder is outside the project. A cache folder inside the project may be committed
+ * (zero-installs), and a file a pull request can edit must never vouch for publish times: then the
+ * global folder is used.
+ */
+export function releaseTimeCachePath(project: Project): string {
+  const {configuration} = project;
+  const cacheFolder = configuration.get(`cacheFolder`);
+  const relative = ppath.relative(project.cwd, cacheFolder);
+  const insideProject = !ppath.isAbsolute(relative) && relative !== `..` && !relative.startsWith(`../`);
+  return insideProject
+    ? path.join(npath.fromPortablePath(configuration.get(`globalFolder`)), `quarantine`, `release-times.json`)
+    : path.join(npath.fromPortablePath(cacheFolder), `quarantine-release-times.json`);
 }
 
 function isConclusive(packument: PackumentTimes, version: string | undefined) {

@@ -1,4 +1,6 @@
-import {rm} from 'node:fs/promises';
+import {existsSync} from 'node:fs';
+import {cp, mkdtemp, rm} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
@@ -309,6 +311,49 @@ describe(`publish times`, () => {
     expect(result.output).toMatch(/axios@npm:1\.14\.0 \(locked\): could not learn its publish time \(.+\), so the release-age rule fails closed/);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`keeps publish times in a shared cache folder, so a fresh CI machine restoring only that folder asks nothing`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const sharedCache = await mkdtemp(join(tmpdir(), `quarantine-shared-cache-`));
+    const yarnrc = {enableGlobalCache: `false`, cacheFolder: sharedCache};
+    const first = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc});
+    expect((await first.install()).code).toBe(0);
+    expect(existsSync(join(sharedCache, `quarantine-release-times.json`))).toBe(true);
+
+    const ci = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc, files: {'yarn.lock': (await first.lockfile())!}});
+    registry.clearRequests();
+    const result = await ci.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`2 versions checked, 2 from the release-time cache, 0 packument lookups`);
+    expect(registry.requests).toEqual([]);
+    await rm(sharedCache, {recursive: true, force: true});
+  });
+
+  it(`keeps publish times in Yarn's global cache, which CI setups restore with \`yarn config get cacheFolder\``, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const first = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc: {enableGlobalCache: `true`}});
+    expect((await first.install()).code).toBe(0);
+    const cacheFolder = (await first.run([`config`, `get`, `cacheFolder`])).stdout.trim();
+    expect(existsSync(join(cacheFolder, `quarantine-release-times.json`))).toBe(true);
+
+    const ci = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc: {enableGlobalCache: `true`}, files: {'yarn.lock': (await first.lockfile())!}});
+    await cp(cacheFolder, join(ci.globalFolder, `cache`), {recursive: true});
+    registry.clearRequests();
+    const result = await ci.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`2 from the release-time cache, 0 packument lookups`);
+    expect(registry.requests).toEqual([]);
+  });
+
+  it(`never keeps publish times in a cache folder inside the project, which a pull request could edit`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const project = await projectWith({registry, manifest: LOCKED_ON_GOOD, yarnrc: {enableGlobalCache: `false`}});
+    expect((await project.install()).code).toBe(0);
+    expect(project.exists(`.yarn/cache/quarantine-release-times.json`)).toBe(false);
+    expect(existsSync(join(project.globalFolder, `quarantine`, `release-times.json`))).toBe(true);
   });
 
   it(`asks the registry nothing on a warm install`, async () => {
