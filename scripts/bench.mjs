@@ -2,9 +2,13 @@
 // Measures what the plugin costs on a realistic install: the same generated dependency graph is installed by the same
 // Yarn with and without the plugin, from a loopback registry that adds a fixed latency to every request.
 //
-//   node scripts/bench.mjs [--packages 1500] [--runs 3] [--delay 20] [--seed 1] [--out bench-results/latest.json]
+//   node scripts/bench.mjs [--packages 1500] [--runs 3] [--delay 20] [--seed 1] [--check-runs 3] [--out bench-results/latest.json]
 //
-// Progress goes to stderr; the Markdown table to stdout; raw numbers to bench-results/latest.json.
+// Scenarios: fresh resolution (Yarn alone, Yarn alone with its own `npmMinimalAgeGate` on, with the plugin), cold install
+// with a lockfile, warm install, and `yarn quarantine check` in the warm project (--check-runs times per run, next to
+// `yarn config get` as the floor of Node + Yarn + plugin start-up). Each figure is printed next to its target.
+//
+// Progress goes to stderr; the Markdown tables to stdout; raw numbers to bench-results/latest.json.
 import {existsSync, readFileSync} from 'node:fs';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {availableParallelism, cpus, tmpdir, totalmem} from 'node:os';
@@ -13,7 +17,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 
 import {days, startRegistry} from './lib/registry.mjs';
-import {BUNDLE, REPO_ROOT, createProject, yarnBinary} from './lib/yarn-project.mjs';
+import {BUNDLE, REPO_ROOT, createProject, hasBuiltinAgeGate, yarnBinary} from './lib/yarn-project.mjs';
 
 const {values: args} = parseArgs({
   options: {
@@ -21,13 +25,14 @@ const {values: args} = parseArgs({
     runs: {type: `string`, default: `3`},
     delay: {type: `string`, default: `20`},
     seed: {type: `string`, default: `1`},
+    'check-runs': {type: `string`, default: `3`},
     out: {type: `string`, default: join(REPO_ROOT, `bench-results`, `latest.json`)},
     help: {type: `boolean`, short: `h`, default: false},
   },
 });
 
 if (args.help) {
-  console.log(`Usage: node scripts/bench.mjs [--packages N] [--runs N] [--delay MS] [--seed N] [--out FILE]`);
+  console.log(`Usage: node scripts/bench.mjs [--packages N] [--runs N] [--delay MS] [--seed N] [--check-runs N] [--out FILE]`);
   process.exit(0);
 }
 
@@ -35,9 +40,14 @@ const PACKAGES = positiveInt(`--packages`, args.packages, 50);
 const RUNS = positiveInt(`--runs`, args.runs, 1);
 const DELAY_MS = positiveInt(`--delay`, args.delay, 0);
 const SEED = positiveInt(`--seed`, args.seed, 0);
+const CHECK_RUNS = positiveInt(`--check-runs`, args[`check-runs`], 1);
 const OUT = resolve(args.out);
 const TIME_BINARY = `/usr/bin/time`;
 const RUN_TIMEOUT_MS = 10 * 60_000;
+/** Yarn's own release-age gate for the comparison run, in minutes (its `npmMinimalAgeGate` unit): one day. */
+const GATE_MINUTES = 1440;
+/** Targets from the performance issue. */
+const TARGETS = {warmOverheadPercent: 3, coldOverheadPercent: 25, checkWarmMs: 1000};
 
 /** @param {string} flag @param {string} text @param {number} min */
 function positiveInt(flag, text, min) {
@@ -255,12 +265,14 @@ let measureSeq = 0;
  * @param {import('./lib/yarn-project.mjs').Project} project
  * @param {import('./lib/registry.mjs').Registry} registry
  * @param {string[]} command
+ * @param {Record<string, string | undefined>} [env] passed to `run` (beats its defaults)
  */
-async function measure(project, registry, command) {
+async function measure(project, registry, command, env = {}) {
   const rssFile = join(measureDir, `rss-${++measureSeq}.txt`);
   registry.clearRequests();
   const t0 = performance.now();
   const result = await project.run(command, {
+    env,
     timeoutMs: RUN_TIMEOUT_MS,
     wrapper: haveTime ? [TIME_BINARY, `-f`, `%M`, `-o`, rssFile] : [],
   });
@@ -278,13 +290,18 @@ async function measure(project, registry, command) {
   }
   return {
     wallMs: Math.round(wallMs),
+    requests: requests.length,
     packuments: requests.filter(r => r.kind === `packument`).length,
     packuments304: requests.filter(r => r.kind === `packument` && r.status === 304).length,
+    // Packument requests whose Accept header asks for the abbreviated document (npm's install-v1, without `time`).
+    packumentsAbbreviatedAsked: requests.filter(r => r.kind === `packument` && (r.accept ?? ``).includes(`application/vnd.npm.install-v1+json`)).length,
+    packumentAccepts: [...new Set(requests.filter(r => r.kind === `packument`).map(r => r.accept ?? `(none)`))],
     tarballs: requests.filter(r => r.kind === `tarball`).length,
     otherRequests: requests.filter(r => r.kind === `other`).length,
     failedRequests: requests.filter(r => r.status === null || r.status >= 400).length,
     maxRssKiB,
     quarantineLine: quarantineSummary(result.output),
+    checkLine: result.output.split(`\n`).map(l => l.slice(l.indexOf(`Quarantine check:`))).find(l => l.startsWith(`Quarantine check:`))?.trim() ?? null,
     stepsMs: stepDurations(result.output),
   };
 }
@@ -294,9 +311,11 @@ function describe(sample) {
   const sec = (/** @type {number | null} */ ms) => (ms === null ? `?` : (ms / 1000).toFixed(1));
   const {resolution, fetch, link} = sample.stepsMs;
   const rss = sample.maxRssKiB === null ? `n/a` : `${Math.round(sample.maxRssKiB / 1024)} MiB`;
-  const summary = sample.quarantineLine ? `; ${sample.quarantineLine.replace(/; policy:.*/, ``)}` : ``;
+  const summary = sample.quarantineLine ? `; ${sample.quarantineLine.replace(/; policy:.*/, ``)}` : sample.checkLine ? `; ${sample.checkLine}` : ``;
   const failed = sample.failedRequests > 0 ? ` (${sample.failedRequests} failed or unanswered)` : ``;
-  return `  ${sec(sample.wallMs)}s (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s), ${sample.packuments} packuments, ${sample.tarballs} tarballs${failed}, max RSS ${rss}${summary}`;
+  const steps = resolution === null && fetch === null && link === null ? `` : ` (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s)`;
+  const wall = sample.wallMs < 10_000 ? (sample.wallMs / 1000).toFixed(2) : sec(sample.wallMs);
+  return `  ${wall}s${steps}, ${sample.packuments} packuments, ${sample.tarballs} tarballs${failed}, max RSS ${rss}${summary}`;
 }
 
 /** The plugin's one summary line, `Quarantine: N versions checked, ...`, without Yarn's prefix. @param {string} output */
@@ -344,6 +363,7 @@ if (!existsSync(BUNDLE)) {
   await rm(measureDir, {recursive: true, force: true});
   process.exit(1);
 }
+const HAVE_GATE = hasBuiltinAgeGate(yarnBinary());
 const yarnVersion = JSON.parse(readFileSync(join(dirname(dirname(yarnBinary())), `package.json`), `utf8`)).version;
 const machine = {
   cpu: cpus()[0]?.model?.trim() ?? `unknown`,
@@ -357,6 +377,7 @@ const machine = {
 
 const graph = generateGraph(PACKAGES, SEED);
 progress(`graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped), ${graph.stats.versions} versions, ${graph.stats.edges} edges, ${graph.stats.directDependencies} direct deps, layers ${graph.stats.layerSizes.join(`/`)}`);
+if (!HAVE_GATE) progress(`this Yarn has no npmMinimalAgeGate: the fresh-resolution comparison with Yarn's own gate is skipped`);
 if (!haveTime) progress(`${TIME_BINARY} not found: peak memory will be reported as n/a (apt-get install -y time)`);
 
 const registry = await startRegistry({packages: graph.packages, delayMs: DELAY_MS});
@@ -397,45 +418,84 @@ const SCENARIOS = /** @type {const} */ ([
   {key: `warm`, label: `warm install (lockfile, caches, node_modules)`},
 ]);
 const VARIANTS = /** @type {const} */ ([`alone`, `plugin`]);
+/** Fresh resolution also runs Yarn alone with its own release-age gate on (`gate`), when this Yarn has one. */
+const FRESH_VARIANTS = /** @type {Array<'alone' | 'plugin' | 'gate'>} */ (HAVE_GATE ? [`alone`, `plugin`, `gate`] : [`alone`, `plugin`]);
+/** @type {Record<string, string>} */
+const VARIANT_LABELS = {alone: `Yarn alone`, plugin: `with plugin`, gate: `Yarn alone, npmMinimalAgeGate ${GATE_MINUTES}`};
+// `run()` sets YARN_NPM_MINIMAL_AGE_GATE=0 unless the yarnrc sets the setting; the environment beats the file, so the
+// gate is turned on through the environment too.
+/** @type {Record<string, Record<string, string>>} */
+const VARIANT_ENV = {alone: {}, plugin: {}, gate: {YARN_NPM_MINIMAL_AGE_GATE: String(GATE_MINUTES)}};
 /** @type {Record<string, Record<string, Array<Awaited<ReturnType<typeof measure>>>>>} */
-const samples = Object.fromEntries(SCENARIOS.map(s => [s.key, {alone: [], plugin: []}]));
+const samples = Object.fromEntries(SCENARIOS.map(s => [s.key, {alone: [], plugin: [], ...(s.key === `fresh` ? {gate: []} : {})}]));
+/** `yarn quarantine check` in the warm project with the plugin, and `yarn config get` there as the start-up floor. */
+const checkSamples = {check: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([]), floor: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([])};
+/** @type {Array<{run: number, identical: boolean, gateIdentical: boolean | null}>} */
 const lockfileChecks = [];
+/** Distinct package names in the lockfile's npm resolutions (the cold target allows one request per name). */
+let lockedNames = null;
+
+/** @param {string} lockfile */
+function countLockedNames(lockfile) {
+  const names = new Set();
+  for (const [, name] of lockfile.matchAll(/^\s+resolution: "?(.+?)@npm:[^"\n]+"?$/gm)) names.add(name);
+  return names.size;
+}
 
 try {
   for (let run = 1; run <= RUNS; run++) {
     // Alternate which variant goes first, so drift (page cache, thermal, registry JIT) doesn't favour one side.
     const order = run % 2 === 1 ? VARIANTS : [...VARIANTS].reverse();
+    // Fresh has up to three variants: rotate, so each takes each position once every three runs.
+    const freshOrder = FRESH_VARIANTS.map((_, i) => FRESH_VARIANTS[(i + run - 1) % FRESH_VARIANTS.length]);
     /** @type {Record<string, string | null>} */
     const lockfiles = {};
 
     // Fresh resolution: new project, new global folder, no lockfile.
-    for (const variant of order) {
+    for (const variant of freshOrder) {
       const p = await project(variant === `plugin`);
-      progress(`run ${run}/${RUNS} fresh resolution, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
-      const sample = await measure(p, registry, [`install`]);
+      progress(`run ${run}/${RUNS} fresh resolution, ${VARIANT_LABELS[variant]} ...`);
+      const sample = await measure(p, registry, [`install`], VARIANT_ENV[variant]);
       samples.fresh[variant].push(sample);
       lockfiles[variant] = await p.lockfile();
       progress(describe(sample));
       await dispose(p);
     }
     const identical = lockfiles.alone === lockfiles.plugin;
-    lockfileChecks.push({run, identical});
+    const gateIdentical = HAVE_GATE ? lockfiles.alone === lockfiles.gate : null;
+    lockfileChecks.push({run, identical, gateIdentical});
     if (!identical) progress(`  warning: the lockfiles written with and without the plugin differ`);
+    if (gateIdentical === false) progress(`  warning: the lockfiles written by Yarn alone with and without its gate differ`);
     const lockfile = lockfiles.alone;
     if (lockfile === null) throw new Error(`The fresh install wrote no lockfile`);
+    lockedNames ??= countLockedNames(lockfile);
 
     // Cold install with the lockfile (new project: fresh global folder, empty cache, no node_modules), then warm.
     for (const variant of order) {
       const p = await project(variant === `plugin`, {'yarn.lock': lockfile});
-      progress(`run ${run}/${RUNS} cold install with lockfile, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
+      progress(`run ${run}/${RUNS} cold install with lockfile, ${VARIANT_LABELS[variant]} ...`);
       const cold = await measure(p, registry, [`install`, `--immutable`]);
       samples.cold[variant].push(cold);
       progress(describe(cold));
 
-      progress(`run ${run}/${RUNS} warm install, ${variant === `plugin` ? `with plugin` : `Yarn alone`} ...`);
+      progress(`run ${run}/${RUNS} warm install, ${VARIANT_LABELS[variant]} ...`);
       const warm = await measure(p, registry, [`install`]);
       samples.warm[variant].push(warm);
       progress(describe(warm));
+
+      if (variant === `plugin`) {
+        // `yarn quarantine check` on the warm project; `yarn config get` (Node, Yarn, configuration and plugin loaded,
+        // no project) alternates with it as the floor any command pays.
+        for (let i = 1; i <= CHECK_RUNS; i++) {
+          progress(`run ${run}/${RUNS} yarn quarantine check, warm (${i}/${CHECK_RUNS}) ...`);
+          const check = await measure(p, registry, [`quarantine`, `check`]);
+          checkSamples.check.push(check);
+          progress(describe(check));
+          const floor = await measure(p, registry, [`config`, `get`, `nodeLinker`]);
+          checkSamples.floor.push(floor);
+          progress(`  floor (yarn config get nodeLinker): ${describe(floor).trim()}`);
+        }
+      }
       await dispose(p);
     }
   }
@@ -453,6 +513,7 @@ await cleanup();
 /** @param {Array<Awaited<ReturnType<typeof measure>>>} list */
 const summarize = list => ({
   wallMs: median(list.map(s => s.wallMs)),
+  requests: median(list.map(s => s.requests)),
   packuments: median(list.map(s => s.packuments)),
   tarballs: median(list.map(s => s.tarballs)),
   maxRssKiB: median(list.map(s => s.maxRssKiB ?? NaN)),
@@ -473,9 +534,65 @@ const results = SCENARIOS.map(({key, label}) => {
     overheadPercent: ratio === null ? null : (ratio - 1) * 100,
     extraPackumentRequests: plugin.packuments !== null && alone.packuments !== null ? plugin.packuments - alone.packuments : null,
     extraTarballRequests: plugin.tarballs !== null && alone.tarballs !== null ? plugin.tarballs - alone.tarballs : null,
+    extraRequests: plugin.requests !== null && alone.requests !== null ? plugin.requests - alone.requests : null,
     samples: samples[key],
   };
 });
+const byKey = Object.fromEntries(results.map(r => [r.scenario, r]));
+const freshGate = HAVE_GATE ? summarize(samples.fresh.gate) : null;
+const check = {
+  check: summarize(checkSamples.check),
+  floor: summarize(checkSamples.floor),
+  runs: checkSamples.check.length,
+  samples: checkSamples,
+};
+
+/**
+ * Each target, its figure and pass/fail. A timing target is also marked "within noise" when the two wall-time ranges
+ * overlap: on a shared machine a few percent either way is not a measured difference.
+ */
+const overlaps = (/** @type {number[] | null} */ a, /** @type {number[] | null} */ b) => Boolean(a && b && a[0] <= b[1] && b[0] <= a[1]);
+const pct = (/** @type {number | null} */ n) => (n === null ? `n/a` : `${n >= 0 ? `+` : `−`}${Math.abs(n).toFixed(1)}%`);
+/** @type {Array<{target: string, figure: string, pass: boolean | null, note: string}>} */
+const targets = [
+  {
+    target: `warm install: overhead ≤ ${TARGETS.warmOverheadPercent}%`,
+    figure: pct(byKey.warm.overheadPercent),
+    pass: byKey.warm.overheadPercent === null ? null : byKey.warm.overheadPercent <= TARGETS.warmOverheadPercent,
+    note: overlaps(byKey.warm.alone.wallMsRange, byKey.warm.plugin.wallMsRange) ? `ranges overlap: within noise` : `ranges do not overlap`,
+  },
+  {
+    target: `warm install: 0 registry requests by the plugin`,
+    figure: `${byKey.warm.extraRequests ?? `n/a`} extra (${byKey.warm.plugin.requests ?? `n/a`} in all with the plugin)`,
+    pass: byKey.warm.extraRequests === null ? null : byKey.warm.extraRequests <= 0,
+    note: ``,
+  },
+  {
+    target: `cold install with lockfile: overhead ≤ ${TARGETS.coldOverheadPercent}%`,
+    figure: pct(byKey.cold.overheadPercent),
+    pass: byKey.cold.overheadPercent === null ? null : byKey.cold.overheadPercent <= TARGETS.coldOverheadPercent,
+    note: overlaps(byKey.cold.alone.wallMsRange, byKey.cold.plugin.wallMsRange) ? `ranges overlap: within noise` : `ranges do not overlap`,
+  },
+  {
+    target: `cold install with lockfile: ≤ 1 request per locked package name`,
+    figure: `${byKey.cold.extraRequests ?? `n/a`} extra for ${lockedNames ?? `n/a`} names`,
+    pass: byKey.cold.extraRequests === null || lockedNames === null ? null : byKey.cold.extraRequests <= lockedNames,
+    note: ``,
+  },
+  {
+    target: `fresh resolution: requests ≤ Yarn with npmMinimalAgeGate ${GATE_MINUTES}`,
+    figure: freshGate ? `${byKey.fresh.plugin.requests} with plugin vs ${freshGate.requests} with the gate` : `n/a`,
+    pass: freshGate && freshGate.requests !== null && byKey.fresh.plugin.requests !== null ? byKey.fresh.plugin.requests <= freshGate.requests : null,
+    note: freshGate ? `` : `this Yarn has no npmMinimalAgeGate`,
+  },
+  {
+    target: `yarn quarantine check, warm: < ${TARGETS.checkWarmMs / 1000} s`,
+    figure: check.check.wallMs === null ? `n/a` : `${(check.check.wallMs / 1000).toFixed(2)} s (median of ${check.runs})`,
+    pass: check.check.wallMs === null ? null : check.check.wallMs < TARGETS.checkWarmMs,
+    note: check.check.wallMsRange ? `range ${(check.check.wallMsRange[0] / 1000).toFixed(2)}–${(check.check.wallMsRange[1] / 1000).toFixed(2)} s` : ``,
+  },
+];
+const mark = (/** @type {boolean | null} */ pass) => (pass === null ? `n/a` : pass ? `✓ pass` : `✗ fail`);
 
 const seconds = (/** @type {number | null} */ ms) => (ms === null ? `n/a` : `${(ms / 1000).toFixed(2)} s`);
 const mib = (/** @type {number | null} */ kib) => (kib === null ? `n/a` : `${Math.round(kib / 1024)}`);
@@ -503,10 +620,40 @@ const lines = [
   }),
   ``,
 ];
+
+const all = (/** @type {{packuments: number | null, tarballs: number | null, requests: number | null}} */ x) => `${x.packuments ?? `n/a`} | ${x.tarballs ?? `n/a`} | ${x.requests ?? `n/a`}`;
+const range2 = (/** @type {number[] | null} */ x) => (x ? `${(x[0] / 1000).toFixed(2)}–${(x[1] / 1000).toFixed(2)} s` : `n/a`);
+lines.push(
+  `Fresh resolution next to Yarn's own release-age gate (Yarn alone with \`YARN_NPM_MINIMAL_AGE_GATE=${GATE_MINUTES}\`, i.e. 1 day; the other two run with it at 0):`,
+  ``,
+  `| fresh resolution | wall time | range | packuments | tarballs | all requests | max RSS (MiB) |`,
+  `|---|---:|---:|---:|---:|---:|---:|`,
+  `| Yarn alone | ${seconds(byKey.fresh.alone.wallMs)} | ${range2(byKey.fresh.alone.wallMsRange)} | ${all(byKey.fresh.alone)} | ${mib(byKey.fresh.alone.maxRssKiB)} |`,
+  ...(freshGate ? [`| Yarn alone, npmMinimalAgeGate ${GATE_MINUTES} | ${seconds(freshGate.wallMs)} | ${range2(freshGate.wallMsRange)} | ${all(freshGate)} | ${mib(freshGate.maxRssKiB)} |`] : []),
+  `| with plugin | ${seconds(byKey.fresh.plugin.wallMs)} | ${range2(byKey.fresh.plugin.wallMsRange)} | ${all(byKey.fresh.plugin)} | ${mib(byKey.fresh.plugin.maxRssKiB)} |`,
+  ``,
+  `\`yarn quarantine check\` in the warm project with the plugin (after its warm install; ${CHECK_RUNS} per run, median of ${check.runs}), next to \`yarn config get nodeLinker\` in the same project as the floor every command pays (Node start-up, Yarn's bundle, configuration, plugin loaded):`,
+  ``,
+  `| command | wall time | range | packuments | tarballs | all requests | max RSS (MiB) |`,
+  `|---|---:|---:|---:|---:|---:|---:|`,
+  `| \`yarn quarantine check\` | ${seconds(check.check.wallMs)} | ${range2(check.check.wallMsRange)} | ${all(check.check)} | ${mib(check.check.maxRssKiB)} |`,
+  `| \`yarn config get nodeLinker\` (floor) | ${seconds(check.floor.wallMs)} | ${range2(check.floor.wallMsRange)} | ${all(check.floor)} | ${mib(check.floor.maxRssKiB)} |`,
+  `| difference (the check's own work) | ${check.check.wallMs !== null && check.floor.wallMs !== null ? seconds(check.check.wallMs - check.floor.wallMs) : `n/a`} | | | | | |`,
+  ``,
+  `Targets:`,
+  ``,
+  `| target | figure | result | note |`,
+  `|---|---:|:---:|---|`,
+  ...targets.map(t => `| ${t.target} | ${t.figure} | ${mark(t.pass)} | ${t.note} |`),
+  ``,
+);
 for (const r of results) {
   const line = r.samples.plugin.map(s => s.quarantineLine).find(Boolean);
   if (line) lines.push(`- ${r.scenario}, plugin's own summary (run 1): ${line.replace(/; policy:.*/, ``)}`);
 }
+const firstCheck = checkSamples.check[0];
+if (firstCheck?.checkLine) lines.push(`- check, its own summary (run 1): ${[firstCheck.quarantineLine?.replace(/; policy:.*/, ``), firstCheck.checkLine].filter(Boolean).join(`; `)}`);
+if (lockfileChecks.some(c => c.gateIdentical === false)) lines.push(`- warning: the lockfiles written by Yarn alone with and without its gate differed in run(s) ${lockfileChecks.filter(c => c.gateIdentical === false).map(c => c.run).join(`, `)}`);
 if (lockfileChecks.some(c => !c.identical)) lines.push(`- warning: the lockfiles written with and without the plugin differed in run(s) ${lockfileChecks.filter(c => !c.identical).map(c => c.run).join(`, `)}`);
 const totalSeconds = (performance.now() - startedAt) / 1000;
 lines.push(`- benchmark took ${totalSeconds.toFixed(0)} s`);
@@ -515,11 +662,15 @@ console.log(lines.join(`\n`));
 await mkdir(dirname(OUT), {recursive: true});
 await writeFile(OUT, `${JSON.stringify({
   date: new Date().toISOString(),
-  options: {packages: PACKAGES, runs: RUNS, delayMs: DELAY_MS, seed: SEED},
+  options: {packages: PACKAGES, runs: RUNS, delayMs: DELAY_MS, seed: SEED, checkRuns: CHECK_RUNS, gateMinutes: HAVE_GATE ? GATE_MINUTES : null},
   machine,
   graph: graph.stats,
   lockfileChecks,
+  lockedNames,
   results,
+  freshWithYarnGate: freshGate ? {...freshGate, samples: samples.fresh.gate} : null,
+  check,
+  targets,
   totalSeconds: Math.round(totalSeconds),
 }, null, 2)}\n`);
 progress(`raw numbers written to ${relative(process.cwd(), OUT) || OUT}`);
