@@ -534,6 +534,18 @@ describe(`offline mode`, () => {
 
 // --- the release-time cache ----------------------------------------------------------------------------
 
+/** A CI pinning the compromised versions, with a release-time cache claiming the given entries are from 2020. */
+async function pinnedWithForgedCache(keys: (registryUrl: string) => Array<string>) {
+  const registry = await registryWith({packages: axiosReplay()});
+  const lockfile = await lockfileFor(registry, PINS_COMPROMISED);
+  const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: FAST, files: {'yarn.lock': lockfile}});
+  const longAgo = Date.parse(`2020-01-01T00:00:00.000Z`);
+  await mkdir(join(project.globalFolder, `quarantine`), {recursive: true});
+  await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: Object.fromEntries(keys(registry.url).map(key => [key, longAgo]))}));
+  registry.clearRequests();
+  return {registry, lockfile, project};
+}
+
 describe(`the release-time cache`, () => {
   async function warmProject(registry: Registry, manifest: Record<string, unknown>, yarnrc: Record<string, unknown> = {}) {
     const project = await projectWith({registry, manifest, yarnrc: {...FAST, ...yarnrc}});
@@ -591,16 +603,7 @@ describe(`the release-time cache`, () => {
   // least, an entry should be cross-checked against Yarn's metadata copy when it has one, and the README must say
   // that the global folder is part of the trusted base (as it already is for Yarn's own metadata cache).
   it.fails(`a forged, well-formed entry claiming an old time for a young locked version does not let it through`, async () => {
-    const registry = await registryWith({packages: axiosReplay()});
-    const lockfile = await lockfileFor(registry, PINS_COMPROMISED);
-    const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: FAST, files: {'yarn.lock': lockfile}});
-    const longAgo = Date.parse(`2020-01-01T00:00:00.000Z`);
-    await mkdir(join(project.globalFolder, `quarantine`), {recursive: true});
-    await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: {
-      [`${registry.url} axios@1.14.1`]: longAgo,
-      [`${registry.url} plain-crypto-js@4.2.1`]: longAgo,
-    }}));
-    registry.clearRequests();
+    const {registry, lockfile, project} = await pinnedWithForgedCache(url => [`${url} axios@1.14.1`, `${url} plain-crypto-js@4.2.1`]);
 
     const result = await project.install([`install`, `--immutable`]);
 
@@ -608,18 +611,7 @@ describe(`the release-time cache`, () => {
   });
 
   it(`an entry forged for another registry URL does not apply`, async () => {
-    const registry = await registryWith({packages: axiosReplay()});
-    const lockfile = await lockfileFor(registry, PINS_COMPROMISED);
-    const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: FAST, files: {'yarn.lock': lockfile}});
-    const longAgo = Date.parse(`2020-01-01T00:00:00.000Z`);
-    await mkdir(join(project.globalFolder, `quarantine`), {recursive: true});
-    await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: {
-      [`https://another-registry.test axios@1.14.1`]: longAgo,
-      [`${registry.url}/ axios@1.14.1`]: longAgo,
-      [`${registry.url} axios@1.14.1 `]: longAgo,
-      [`${registry.url} plain-crypto-js@4.2.1.0`]: longAgo,
-    }}));
-    registry.clearRequests();
+    const {registry, lockfile, project} = await pinnedWithForgedCache(url => [`https://another-registry.test axios@1.14.1`, `${url}/ axios@1.14.1`, `${url} axios@1.14.1 `, `${url} plain-crypto-js@4.2.1.0`]);
 
     const result = await project.install([`install`, `--immutable`]);
 
