@@ -56,7 +56,22 @@ describe(`yarn quarantine check`, () => {
     expect(result.output).toContain(`Quarantine check: 2 violations: 2 of the release-age rule (2 quarantined)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(project.exists(`node_modules`)).toBe(false);
+    expect(project.exists(`.yarn/install-state.gz`)).toBe(false);
     expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
+  });
+
+  it(`reads the last install's state when it matches the lockfile, and leaves it untouched`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const project = await installedProject(registry);
+    const state = await project.readFile(`.yarn/install-state.gz`).catch(() => null);
+    expect(state).not.toBeNull();
+    compromise();
+
+    const result = await project.run([`quarantine`, `check`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`2 versions checked`);
+    expect(await project.readFile(`.yarn/install-state.gz`)).toBe(state);
   });
 
   it(`flags, with --since, a pull request whose lockfile already brings in plain-crypto-js; --json carries the facts`, async () => {
