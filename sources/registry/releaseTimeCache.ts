@@ -3,8 +3,8 @@ import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
 const FORMAT = `yarn-plugin-quarantine/release-times@1`;
-/** Keeps the file a few MB at most; entries are cheap to learn again. */
-const MAX_ENTRIES = 200_000;
+/** About 3 MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
+const MAX_ENTRIES = 50_000;
 
 /**
  * Publish times of versions that were already out of quarantine when seen: such a time never
@@ -15,7 +15,7 @@ export class ReleaseTimeCache {
   private entries: Map<string, number> | null = null;
   private readonly added = new Map<string, number>();
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly file: string, private readonly maxEntries = MAX_ENTRIES) {}
 
   static keyOf(registry: string, name: string, version: string) {
     return `${registry} ${name}@${version}`;
@@ -42,7 +42,8 @@ export class ReleaseTimeCache {
     for (const [key, ms] of this.added)
       merged.set(key, ms);
 
-    const kept = [...merged].slice(-MAX_ENTRIES);
+    // The newest entries are the ones this process used; the oldest written go first.
+    const kept = [...merged].slice(-this.maxEntries);
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString(`hex`)}.tmp`;
     await fs.mkdir(path.dirname(this.file), {recursive: true});
     await fs.writeFile(temp, JSON.stringify({format: FORMAT, entries: Object.fromEntries(kept)}));

@@ -33,6 +33,16 @@ describe(`ReleaseTimeCache`, () => {
     expect(reader.get(key(`b`))).toEqual(at);
   });
 
+  it(`stays bounded, dropping the entries written longest ago`, async () => {
+    const target = file();
+    const cache = new ReleaseTimeCache(target, 3);
+    for (const name of [`a`, `b`, `c`, `d`, `e`])
+      cache.set(key(name), at);
+    await cache.save();
+    const reader = new ReleaseTimeCache(target, 3);
+    expect([`a`, `b`, `c`, `d`, `e`].map(name => reader.get(key(name)) !== null)).toEqual([false, false, true, true, true]);
+  });
+
   it(`never leaves a torn file when writers race (an entry may be lost, which only costs a request)`, async () => {
     const target = file();
     const writers = Array.from({length: 8}, (_, index) => {
