@@ -66,16 +66,21 @@ export default class QuarantineApproveCommand extends BaseCommand {
       for (const pattern of patterns) {
         for (const rule of rulesOf(pattern)) {
           const setting = SETTING_OF[rule];
-          const current = (configuration.get(setting) as Array<string>).map(String);
           const prettySetting = formatUtils.pretty(configuration, setting, formatUtils.Type.SETTING);
           const prettyPattern = formatUtils.pretty(configuration, pattern.source, formatUtils.Type.CODE);
-          if (current.includes(pattern.source)) {
+          // Judged on the project's own file: an entry from the environment or a home rc is not the repository's.
+          let present = false;
+          await Configuration.updateConfiguration(cwd, {
+            [setting]: (existing: unknown) => {
+              const entries = Array.isArray(existing) ? existing.map(String) : [];
+              present = entries.includes(pattern.source);
+              return present ? existing : [...entries, pattern.source];
+            },
+          });
+          if (present) {
             report.reportInfo(MessageName.UNNAMED, `${prettyPattern} is already in ${prettySetting}`);
             continue;
           }
-          await Configuration.updateConfiguration(cwd, {
-            [setting]: (existing: unknown) => [...(Array.isArray(existing) ? existing : []), pattern.source].filter((entry, index, all) => all.indexOf(entry) === index),
-          });
           report.reportInfo(MessageName.UNNAMED, `Added ${prettyPattern} to ${prettySetting} in .yarnrc.yml`);
         }
       }

@@ -69,7 +69,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
           report.reportJson(findingToJson(configuration, finding));
         report.reportJson({type: `summary`, violations, warnings: findings.filter(finding => finding.severity === `warning`).length, ...session.publishTimes.stats});
       } else {
-        reportFindings(project, session, findings, report);
+        reportFindings(project, session, findings, report, {policyLine: false});
         report.reportInfo(MessageName.UNNAMED, violations > 0 ? `Quarantine check: ${formatCounts(blocking)}` : `Quarantine check: no violation`);
       }
     });

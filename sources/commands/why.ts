@@ -96,7 +96,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
 
       if (!this.json) {
         const against = this.since ? `yarn.lock at ${this.since}` : `yarn.lock`;
-        report.reportInfo(MessageName.UNNAMED, inBaseline ? `${name} is in the baseline (${against})` : `${name} is new against the baseline (${against})`);
+        report.reportInfo(MessageName.UNNAMED, inBaseline ? `${name} is in the baseline (${against})` : `${name} is not in the baseline (${against}): \`yarn quarantine check${this.since ? ` --since ${this.since}` : ``}\` says whether it entered as a new sub-dependency`);
         const approvals = [
           listed ? `listed by the project (a workspace dependency, resolutions or packageExtensions)` : null,
           ...versions.map(pkg => findMatchingPattern(policy.approvedDependencies, name, pkg.version)).filter(Boolean).map(pattern => `approved by ${pretty(pattern!.source)} in quarantineApprovedDependencies`),

@@ -14,7 +14,7 @@ export type LookupStats = {
   packumentLookups: number;
 };
 
-/** Statuses by which registries say a package or version is gone (403 is how some mirrors hide malware). */
+/** Statuses by which registries say a package or version is gone (403 is also how some mirrors hide malware). */
 const GONE_STATUSES = new Set([403, 404, 410]);
 
 /**
@@ -27,6 +27,7 @@ export class PublishTimes {
   private readonly packuments = new Map<string, Promise<PackumentTimes>>();
   private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
   private readonly cache: ReleaseTimeCache;
+  private yarnDropsTime = false;
 
   constructor(private readonly project: Project, private readonly policy: Policy, private readonly now: Date) {
     this.cache = new ReleaseTimeCache(releaseTimeCachePath(project));
@@ -77,13 +78,13 @@ export class PublishTimes {
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
-    const fromYarn = await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident));
+    const fromYarn = this.yarnDropsTime ? null : await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident));
     if (fromYarn !== null && isConclusive(fromYarn, version))
       return fromYarn;
 
     // Yarn before 4.10.2 strips `time` from its metadata, and its disk copy may predate a version:
     // ask for the whole document before concluding that a time is missing or a version is gone.
-    return await this.memo(this.fullPackuments, ident, async () => {
+    const full = await this.memo(this.fullPackuments, ident, async () => {
       this.stats.packumentLookups += 1;
       const document = await npmHttpUtils.get(npmHttpUtils.getIdentUrl(ident), {
         configuration: this.project.configuration,
@@ -92,6 +93,11 @@ export class PublishTimes {
       });
       return readPackument(document);
     }) as PackumentTimes;
+
+    // Once Yarn's metadata lacked a `time` map the registry does serve, it always will in this process.
+    if (fromYarn !== null && !fromYarn.hasTimeMap && full.hasTimeMap)
+      this.yarnDropsTime = true;
+    return full;
   }
 
   /**
@@ -141,7 +147,7 @@ function isConclusive(packument: PackumentTimes, version: string | undefined) {
 function describeFailure(error: unknown): PublishTime {
   const status = (error as {originalError?: {response?: {statusCode?: number}}})?.originalError?.response?.statusCode;
   if (typeof status === `number` && GONE_STATUSES.has(status))
-    return {kind: `unlisted`};
+    return {kind: `unlisted`, status};
   if (error instanceof MalformedPackumentError)
     return {kind: `unavailable`, reason: `the registry sent an unreadable packument (${error.message})`};
   if (error instanceof SyntaxError)

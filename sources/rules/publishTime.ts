@@ -3,6 +3,6 @@ export type PublishTime =
   | {kind: `known`, at: Date}
   /** The registry lists the version but gives no (valid) publish time for it. */
   | {kind: `missing`}
-  /** The registry does not list the version at all. */
-  | {kind: `unlisted`}
+  /** The registry does not list the version at all, or refuses the whole package with this HTTP status. */
+  | {kind: `unlisted`, status?: number}
   | {kind: `unavailable`, reason: string};

@@ -18,7 +18,7 @@ export type ReleaseAssessment =
   | {status: `eligible`}
   | {status: `quarantined`, publishedAt: Date, ageMs: number, eligibleAt: Date}
   | {status: `missing-publish-time`, allowed: boolean}
-  | {status: `unlisted`}
+  | {status: `unlisted`, httpStatus?: number}
   | {status: `unavailable`, reason: string};
 
 export function isExempt(name: string, version: string, policy: Policy): Pattern | null {
@@ -42,7 +42,7 @@ export function assessRelease(name: string, version: string, publishTime: Publis
     case `missing`:
       return {status: `missing-publish-time`, allowed: policy.missingPublishTime === `allow`};
     case `unlisted`:
-      return {status: `unlisted`};
+      return {status: `unlisted`, httpStatus: publishTime.status};
     case `unavailable`:
       return {status: `unavailable`, reason: publishTime.reason};
     case `known`: {
@@ -87,7 +87,7 @@ export function checkReleaseAge(facts: ReadonlyArray<ReleaseFact>, policy: Polic
           findings.push(makeFinding({...base, kind: `missing-publish-time`}));
         break;
       case `unlisted`:
-        findings.push(makeFinding({...base, kind: `unlisted-version`}));
+        findings.push(makeFinding({...base, kind: `unlisted-version`, detail: assessment.httpStatus === 403 ? `HTTP 403` : null}));
         break;
       case `unavailable`:
         findings.push(makeFinding({...base, kind: `registry-error`, detail: assessment.reason}));

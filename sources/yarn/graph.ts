@@ -167,7 +167,12 @@ export function listingsByUser(project: Project): UserListings {
   return listings;
 }
 
-/** `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read `^4.2.1`: the package name is shown beside it. */
+/**
+ * `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read `^4.2.1` (the package name is shown beside
+ * it); other ranges lose the `::locator=...` binding Yarn adds, so they compare equal to what the user wrote.
+ */
 function displayRange(range: string) {
-  return range.startsWith(`npm:`) ? range.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``) : range;
+  if (range.startsWith(`npm:`))
+    return range.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``);
+  return range.replace(/::.*$/, ``);
 }

@@ -1,7 +1,5 @@
-import {type Configuration, MessageName, Project, ReportError, ThrowReport} from '@yarnpkg/core';
-import {type PortablePath, xfs} from '@yarnpkg/fslib';
-import v8 from 'v8';
-import {gunzipSync} from 'zlib';
+import {type Configuration, MessageName, Project, ReportError} from '@yarnpkg/core';
+import {type PortablePath} from '@yarnpkg/fslib';
 
 import {readBaselineAt} from './baseline';
 import {sessionFor, type Session} from './session';
@@ -25,33 +23,15 @@ export async function openLockedProject(configuration: Configuration, cwd: Porta
   if (typeof since !== `undefined`)
     session.useBaseline(await readBaselineAt(project, since));
 
-  if (!await restoreMatchingInstallState(project)) {
-    try {
-      await project.resolveEverything({lockfileOnly: true, report: new ThrowReport()});
-    } catch (error) {
-      throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${(error as Error).message}). Fix: run yarn install first`);
-    }
+  // These commands write nothing: Yarn would rewrite the install state when it no longer matches.
+  project.persistInstallStateFile = async () => {};
+  try {
+    await project.restoreInstallState({restoreResolutions: true, restoreLinkersCustomData: false, restoreBuildState: false});
+  } catch (error) {
+    throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${(error as Error).message}). Fix: run yarn install first`);
   }
 
   const lockedBefore = typeof since !== `undefined` ? new Set(session.baseline!.locatorHashes) : new Set(project.originalPackages.keys());
   return {project, session, lockedBefore};
 }
 
-/**
- * The last install's state holds the graph of this very lockfile when their checksums agree:
- * restoring it is several times faster than resolving the lockfile again. Yarn's own
- * `restoreInstallState` would rewrite the state file on a mismatch, and these commands write
- * nothing, so the checksum is compared here first.
- */
-async function restoreMatchingInstallState(project: Project): Promise<boolean> {
-  try {
-    const buffer = gunzipSync(await xfs.readFilePromise(project.configuration.get(`installStatePath`)));
-    const state = v8.deserialize(buffer) as {lockFileChecksum?: string} | null;
-    if (!state || state.lockFileChecksum !== project.lockFileChecksum || project.lockFileChecksum === null)
-      return false;
-    await project.restoreInstallState({restoreResolutions: true, restoreLinkersCustomData: false, restoreBuildState: false});
-    return project.storedPackages.size > 0;
-  } catch {
-    return false;
-  }
-}

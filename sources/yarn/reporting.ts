@@ -34,6 +34,8 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `missing-publish-time`:
       return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: if you trust it, exempt it with ${exemptCommand} (${exemptSetting}), or set ${pretty(`quarantineMissingPublishTime: allow`, formatUtils.Type.CODE)}`;
     case `unlisted-version`:
+      if (finding.detail === `HTTP 403`)
+        return `${subject}${locked}: the registry no longer serves this version (it answers 403 for the package: pulled for being malicious, or the credentials lack access)${via}. Fix: check the registry credentials; if they are right, run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
       return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
     case `registry-error`:
       return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or exempt it with ${exemptCommand} (${exemptSetting})`;
@@ -123,7 +125,7 @@ function npmLocator(name: string, version: string) {
 }
 
 /** The lines every command the plugin acts in prints: one per finding, then the lookups and the policy. */
-export function reportFindings(project: Project, session: Session, findings: ReadonlyArray<Finding>, report: Report) {
+export function reportFindings(project: Project, session: Session, findings: ReadonlyArray<Finding>, report: Report, {policyLine = true}: {policyLine?: boolean} = {}) {
   const {configuration} = project;
   const {policy} = session;
   for (const finding of findings) {
@@ -139,6 +141,10 @@ export function reportFindings(project: Project, session: Session, findings: Rea
   if (session.baseline === null && policy.newDependencies !== `off`)
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
 
+  if (!policyLine) {
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}`);
+    return;
+  }
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
   for (const name of policy.setByEnvironment)
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable (YARN_${toEnvironmentName(name)}), not by .yarnrc.yml`);
