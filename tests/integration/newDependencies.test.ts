@@ -1,3 +1,6 @@
+import {mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
 import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
@@ -203,6 +206,20 @@ describe(`non-registry sub-dependencies`, () => {
     expect(result.code).toBe(1);
     expect(result.output).toContain(`from a tarball URL, not locked before`);
     expect(registry.requests.filter(request => /payload/.test(request.path))).toEqual([]);
+  });
+
+  it(`lets through a portal: sub-dependency the user listed with that very source in packageExtensions`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    const helper = await mkdtemp(join(tmpdir(), `quarantine-helper-`));
+    await writeFile(join(helper, `package.json`), JSON.stringify({name: `helper`, version: `1.0.0`}));
+    const project = await lockedProject(registry, {yarnrc: {packageExtensions: {'axios@1.14.1': {dependencies: {helper: `portal:${helper}`}}}}});
+    compromise({'follow-redirects': `^1.15.0`});
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`helper@portal:${helper}`);
+    await rm(helper, {recursive: true, force: true});
   });
 
   it(`lets an approved tarball sub-dependency through`, async () => {
