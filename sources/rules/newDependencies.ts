@@ -160,6 +160,7 @@ export function checkNonRegistrySources(facts: NewDependencyFacts, policy: Polic
         kind: `exotic-source`,
         severity: policy.newDependencies === `warn` ? `warning` : `error`,
         name: child.name,
+        version: child.version,
         range: edge.range,
         detail: child.source,
         parent: {name: parent.name, version: parent.version, baselineVersions: facts.baseline.get(parent.name) ?? []},

@@ -42,7 +42,10 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `new-sub-dependency`:
       return `${subject} is a new sub-dependency: ${describeParent(configuration, finding)} ${pretty(`${finding.name}@${finding.range}`, formatUtils.Type.CODE)}${finding.detail ? ` (${finding.detail})` : ``}, a package this project never had${describeOptional(finding)}${finding.bringsAlong > 0 ? `; ${finding.bringsAlong} more new package${finding.bringsAlong === 1 ? `` : `s`} come${finding.bringsAlong === 1 ? `s` : ``} with it` : ``}${via}. Fix: ${approveFix(configuration, finding)}`;
     case `exotic-source`:
-      return `${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}: a sub-dependency of ${pretty(finding.parent ? `${finding.parent.name}@${finding.parent.version}` : `a package`, formatUtils.Type.CODE)} from ${finding.detail}, not locked before; Yarn would fetch${finding.detail === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request. Fix: ${approveFix(configuration, finding)}`;
+      return `${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}: a sub-dependency of ${pretty(finding.parent ? `${finding.parent.name}@${finding.parent.version}` : `a package`, formatUtils.Type.CODE)} from ${finding.detail}, not locked before; ${finding.version === null
+        // Judged edge by edge (no version yet): Yarn had not resolved, so not fetched or run, anything for it.
+        ? `Yarn would fetch${finding.detail === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request`
+        : `found in the resolved graph, and stopped before the fetch step`}. Fix: ${approveFix(configuration, finding)}`;
   }
 }
 
