@@ -25,6 +25,9 @@ export async function openLockedProject(configuration: Configuration, cwd: Porta
 
   // These commands write nothing: Yarn would rewrite the install state when it no longer matches.
   project.persistInstallStateFile = async () => {};
+  // A lockfile from an older Yarn is one Yarn wants to refresh from the network; as it stands, it
+  // still says which packages the project has, which is all these commands read.
+  project.lockfileNeedsRefresh = false;
   try {
     await project.restoreInstallState({restoreResolutions: true, restoreLinkersCustomData: false, restoreBuildState: false});
   } catch (error) {

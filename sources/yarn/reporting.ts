@@ -80,6 +80,13 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`exotic-source`]: `non-registry source`,
 };
 
+const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
+  [`missing-publish-time`]: `missing publish times`,
+  [`registry-error`]: `registry errors`,
+  [`new-sub-dependency`]: `new sub-dependencies`,
+  [`exotic-source`]: `non-registry sources`,
+};
+
 const RULE_LABELS: Record<Rule, string> = {
   [`release-age`]: `the release-age rule`,
   [`new-dependency`]: `the new sub-dependency rule`,
@@ -95,7 +102,7 @@ export function formatCounts(findings: ReadonlyArray<Finding>): string {
   }
   const parts = [...byRule].map(([rule, counts]) => {
     const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
-    return `${total} of ${RULE_LABELS[rule]} (${[...counts].map(([kind, count]) => `${count} ${KIND_LABELS[kind]}`).join(`, `)})`;
+    return `${total} of ${RULE_LABELS[rule]} (${[...counts].map(([kind, count]) => `${count} ${count === 1 ? KIND_LABELS[kind] : PLURAL_LABELS[kind] ?? KIND_LABELS[kind]}`).join(`, `)})`;
   });
   return `${findings.length} violation${findings.length === 1 ? `` : `s`}: ${parts.join(`, `)}`;
 }

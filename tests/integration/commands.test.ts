@@ -152,6 +152,22 @@ describe(`yarn quarantine check`, () => {
     expect(result.output).toContain(`Policy: quarantinePeriod 0 (YARN_QUARANTINE_PERIOD): set by the environment, not by the repository`);
   });
 
+  it(`reads a lockfile an older Yarn wrote, which the current one would refresh from the network`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    compromise();
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, USES_AXIOS, `4.0.2`);
+    expect(lockfile).toContain(`version: 8`);
+    const project = await projectWith({registry, manifest: USES_AXIOS, files: {'yarn.lock': lockfile}});
+    registry.clearRequests();
+
+    const result = await project.run([`quarantine`, `check`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
+  });
+
   it(`exits 2 without a lockfile`, async () => {
     const {registry} = await beforeTheAttack();
     const project = await projectWith({registry, manifest: USES_AXIOS});
