@@ -453,7 +453,7 @@ describe(`304 Not Modified without a cached body (cold global folder)`, () => {
 
     await expectStoppedBeforeFetch(result, {project, registry, lockfile, message: /axios@npm:1\.14\.0 \(locked\): could not learn its publish time \(.+\), so the release-age rule fails closed/});
     expect(result.output).toMatch(/follow-redirects@npm:1\.15\.9 \(locked\): could not learn its publish time/);
-    expect(result.output).toContain(`2 violations: 2 of the release-age rule (2 registry error)`);
+    expect(result.output).toContain(`2 violations: 2 of the release-age rule (2 registry errors)`);
   });
 
   it(`fails a new resolution (Yarn's own resolver stops first)`, async () => {
