@@ -1,4 +1,4 @@
-import {type Ident, type Project, structUtils} from '@yarnpkg/core';
+import {type Ident, miscUtils, type Project, structUtils} from '@yarnpkg/core';
 import {npath, ppath} from '@yarnpkg/fslib';
 import {npmConfigUtils, npmHttpUtils} from '@yarnpkg/plugin-npm';
 import path from 'path';
@@ -24,7 +24,7 @@ const GONE_STATUSES = new Set([403, 404, 410]);
  */
 export class PublishTimes {
   readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentLookups: 0};
-  private readonly packuments = new Map<string, Promise<PackumentTimes>>();
+  private readonly packuments = new Map<string, Promise<PackumentTimes | null>>();
   private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
   private readonly cache: ReleaseTimeCache;
   private yarnDropsTime = false;
@@ -78,13 +78,13 @@ export class PublishTimes {
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
-    const fromYarn = this.yarnDropsTime ? null : await this.memo(this.packuments, ident, () => this.readYarnMetadata(ident));
+    const fromYarn = this.yarnDropsTime ? null : await miscUtils.getFactoryWithDefault(this.packuments, ident.identHash, () => this.readYarnMetadata(ident));
     if (fromYarn !== null && isConclusive(fromYarn, version))
       return fromYarn;
 
     // Yarn before 4.10.2 strips `time` from its metadata, and its disk copy may predate a version:
     // ask for the whole document before concluding that a time is missing or a version is gone.
-    const full = await this.memo(this.fullPackuments, ident, async () => {
+    const full = await miscUtils.getFactoryWithDefault(this.fullPackuments, ident.identHash, async () => {
       this.stats.packumentLookups += 1;
       const document = await npmHttpUtils.get(npmHttpUtils.getIdentUrl(ident), {
         configuration: this.project.configuration,
@@ -110,15 +110,6 @@ export class PublishTimes {
     this.stats.packumentLookups += 1;
     const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project});
     return readPackument(metadata);
-  }
-
-  private memo<T>(map: Map<string, Promise<T>>, ident: Ident, load: () => Promise<T>): Promise<T> {
-    let promise = map.get(ident.identHash);
-    if (typeof promise === `undefined`) {
-      promise = load();
-      map.set(ident.identHash, promise);
-    }
-    return promise;
   }
 }
 

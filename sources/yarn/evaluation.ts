@@ -3,7 +3,7 @@ import {type Project, Report} from '@yarnpkg/core';
 import type {Finding} from '../rules/finding';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
-import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces} from './graph';
+import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type NpmPackage} from './graph';
 import type {Session} from './session';
 
 /**
@@ -12,7 +12,8 @@ import type {Session} from './session';
  */
 export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<Finding>> {
   const {policy} = session;
-  const facts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, lockedBefore, report);
+  const npmPackages = collectNpmPackages(project);
+  const facts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
 
@@ -25,14 +26,14 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkNonRegistrySources(graph, policy).filter((finding: Finding) => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
   ];
 
-  attachPaths(project, findings);
+  attachPaths(project, npmPackages, findings);
   await session.publishTimes.persist();
   return findings;
 }
 
-async function gatherReleaseFacts(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
+async function gatherReleaseFacts(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
   const {policy} = session;
-  const packages = collectNpmPackages(project)
+  const packages = npmPackages
     .map(pkg => ({pkg, locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash))}))
     .filter(({pkg, locked}) => needsPublishTime(pkg.name, pkg.version, policy) && !(locked && policy.lockfile === `trust`));
 
@@ -68,12 +69,12 @@ function newDependencyFacts(project: Project, session: Session, lockedBefore: Re
   return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources};
 }
 
-function attachPaths(project: Project, findings: Array<Finding>) {
+function attachPaths(project: Project, npmPackages: ReadonlyArray<NpmPackage>, findings: Array<Finding>) {
   if (findings.every(finding => finding.path.length > 0))
     return;
   const paths = pathsFromWorkspaces(project);
   const byName = new Map<string, Array<string>>();
-  for (const pkg of collectNpmPackages(project)) {
+  for (const pkg of npmPackages) {
     const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean);
     if (path)
       byName.set(`${pkg.name}@${pkg.version}`, path);
