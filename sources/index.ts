@@ -7,8 +7,10 @@ import {settings} from './settings';
 import {installCandidateFilter} from './yarn/candidateFilter';
 import {reduceDependency} from './yarn/exoticSourceGuard';
 import {validateProject} from './yarn/installGate';
+import {installLockfileGuards} from './yarn/lockfileGuards';
 
 installCandidateFilter();
+installLockfileGuards();
 
 const plugin: Plugin<Hooks> = {
   configuration: settings,

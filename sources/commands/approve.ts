@@ -8,7 +8,10 @@ import {recallBlocked} from '../yarn/blockedFindings';
 import {evaluateProject} from '../yarn/evaluation';
 import {openLockedProject} from '../yarn/lockfileProject';
 
-const SETTING_OF: Record<Rule, `quarantineExemptPackages` | `quarantineApprovedDependencies`> = {
+/** The lockfile rule has no list: what it finds is fixed in the lockfile, not approved. */
+type ApprovableRule = Exclude<Rule, `lockfile`>;
+
+const SETTING_OF: Record<ApprovableRule, `quarantineExemptPackages` | `quarantineApprovedDependencies`> = {
   [`release-age`]: `quarantineExemptPackages`,
   [`new-dependency`]: `quarantineApprovedDependencies`,
 };
@@ -21,6 +24,8 @@ export default class QuarantineApproveCommand extends BaseCommand {
     description: `approve packages the quarantine policy blocks`,
     details: `
       Adds each pattern (a package name or glob, optionally followed by \`@\` and a semver range) to the list of the rule that blocks it, in the project's \`.yarnrc.yml\`, through Yarn's configuration API so the file keeps its other settings. Running it twice changes nothing.
+
+      A sub-dependency from git, a tarball URL, \`file:\`, \`exec:\`, \`link:\` or \`portal:\` is approved as that very source, \`name@<source>\` as the finding prints it: approving its name alone does not let a package of that name in from anywhere. What the lockfile rule finds (yarn.lock or the committed cache disagreeing with the manifests or the registry) is fixed in the lockfile, not approved.
 
       \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
@@ -35,6 +40,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
     ], [
       `Exempt one version from the release-age rule`,
       `$0 quarantine approve --release-age axios@1.15.3`,
+    ], [
+      `Approve a tarball sub-dependency from that one URL`,
+      `$0 quarantine approve 'payload@https://example.com/payload-1.0.0.tgz'`,
     ], [
       `Approve a whole scope of platform packages as new sub-dependencies`,
       `$0 quarantine approve --new-dependency '@oxc-parser/*'`,
@@ -67,14 +75,14 @@ export default class QuarantineApproveCommand extends BaseCommand {
         for (const rule of rulesOf(pattern)) {
           const setting = SETTING_OF[rule];
           const prettySetting = formatUtils.pretty(configuration, setting, formatUtils.Type.SETTING);
-          const prettyPattern = formatUtils.pretty(configuration, pattern.source, formatUtils.Type.CODE);
+          const prettyPattern = formatUtils.pretty(configuration, pattern.text, formatUtils.Type.CODE);
           // Judged on the project's own file: an entry from the environment or a home rc is not the repository's.
           let present = false;
           await Configuration.updateConfiguration(cwd, {
             [setting]: (existing: unknown) => {
               const entries = Array.isArray(existing) ? existing.map(String) : [];
-              present = entries.includes(pattern.source);
-              return present ? existing : [...entries, pattern.source];
+              present = entries.includes(pattern.text);
+              return present ? existing : [...entries, pattern.text];
             },
           });
           if (present) {
@@ -90,8 +98,8 @@ export default class QuarantineApproveCommand extends BaseCommand {
   }
 
   /** The flags decide; without them, the rules whose current findings a pattern matches. */
-  private async chooseRules(configuration: Configuration, patterns: ReadonlyArray<Pattern>): Promise<(pattern: Pattern) => Array<Rule>> {
-    const chosen: Array<Rule> = [...(this.releaseAge ? [`release-age` as const] : []), ...(this.newDependency ? [`new-dependency` as const] : [])];
+  private async chooseRules(configuration: Configuration, patterns: ReadonlyArray<Pattern>): Promise<(pattern: Pattern) => Array<ApprovableRule>> {
+    const chosen: Array<ApprovableRule> = [...(this.releaseAge ? [`release-age` as const] : []), ...(this.newDependency ? [`new-dependency` as const] : [])];
     if (chosen.length > 0)
       return () => chosen;
 
@@ -105,10 +113,19 @@ export default class QuarantineApproveCommand extends BaseCommand {
       if (this.since)
         throw error;
     }
+    const approvable = current.filter((finding): finding is {rule: ApprovableRule, name: string, version: string | null} => finding.rule !== `lockfile`);
+    const covers = (pattern: Pattern, finding: typeof approvable[number]) => {
+      if (!pattern.name.test(finding.name))
+        return false;
+      // A pattern naming a source approves that source as a new sub-dependency, and nothing else.
+      if (pattern.source !== null)
+        return finding.rule === `new-dependency`;
+      return finding.version === null || pattern.range === null || matchesPattern(pattern, finding.name, finding.version);
+    };
     return pattern => {
-      const rules = [...new Set(current.filter(finding => pattern.name.test(finding.name) && (finding.version === null || pattern.range === null || matchesPattern(pattern, finding.name, finding.version))).map(finding => finding.rule))];
+      const rules = [...new Set(approvable.filter(finding => covers(pattern, finding)).map(finding => finding.rule))];
       if (rules.length === 0)
-        throw new ReportError(MessageName.UNNAMED, `${pattern.source} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age or --new-dependency`);
+        throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age or --new-dependency`);
       return rules;
     };
   }

@@ -1,11 +1,12 @@
 import {BaseCommand} from '@yarnpkg/cli';
-import {Configuration, MessageName, StreamReport} from '@yarnpkg/core';
+import {Configuration, MessageName, Project, StreamReport} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
 
 import {isBlocking} from '../rules/finding';
 import {evaluateProject} from '../yarn/evaluation';
-import {openLockedProject} from '../yarn/lockfileProject';
+import {isYarnClassicLockfile, judgeClassicLockfile, resolveFromLockfile} from '../yarn/lockfileProject';
 import {describePolicySources, findingToJson, formatCounts, reportFindings} from '../yarn/reporting';
+import {sessionFor} from '../yarn/session';
 
 export default class QuarantineCheckCommand extends BaseCommand {
   static paths = [[`quarantine`, `check`]];
@@ -43,7 +44,8 @@ export default class QuarantineCheckCommand extends BaseCommand {
     let violations = 0;
 
     const report = await StreamReport.start({configuration, json: this.json, stdout: this.context.stdout, includeFooter: false}, async report => {
-      const {project, session, lockedBefore} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
+      const {project} = await Project.find(configuration, this.context.cwd);
+      const session = sessionFor(project);
       const sources = describePolicySources(configuration, session.policy);
 
       if (this.json) {
@@ -60,7 +62,10 @@ export default class QuarantineCheckCommand extends BaseCommand {
           report.reportInfo(MessageName.UNNAMED, `Baseline: yarn.lock at ${this.since}`);
       }
 
-      const findings = await evaluateProject(project, session, lockedBefore, report);
+      const classic = isYarnClassicLockfile(project);
+      const findings = classic
+        ? await judgeClassicLockfile(project, session)
+        : await evaluateProject(project, session, await resolveFromLockfile(project, session, {since: this.since}), report);
       const blocking = findings.filter(isBlocking);
       violations = blocking.length;
 
@@ -72,6 +77,9 @@ export default class QuarantineCheckCommand extends BaseCommand {
         reportFindings(project, session, findings, report, {policyLine: false});
         report.reportInfo(MessageName.UNNAMED, violations > 0 ? `Quarantine check: ${formatCounts(blocking)}` : `Quarantine check: no violation`);
       }
+      // Only the install's migration turns a Yarn 1 lockfile into a graph; until then the other rules cannot be evaluated.
+      if (classic && violations === 0)
+        report.reportError(MessageName.UNNAMED, `yarn.lock is a Yarn 1 lockfile: its entries map to what the manifests declare, but the other rules need the graph that only Yarn's migration builds. Fix: run yarn install, which judges each entry as Yarn migrates it, then check the migrated lockfile`);
     });
 
     if (violations > 0)

@@ -65,7 +65,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
         const assessment = assessRelease(name, pkg.version, time, policy, now);
         const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean) ?? [];
         const newer = await heldBackNewer(project, session, pkg.locatorHashes, pkg.version);
-        const approvedBy = findMatchingPattern(policy.approvedDependencies, name, pkg.version)?.source ?? null;
+        const approvedBy = findMatchingPattern(policy.approvedDependencies, name, pkg.version)?.text ?? null;
 
         if (this.json) {
           report.reportJson({
@@ -76,7 +76,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
             age: time.kind === `known` ? formatDuration(now.getTime() - time.at.getTime()) : null,
             status: assessment.status,
             eligibleAt: assessment.status === `quarantined` ? assessment.eligibleAt.toISOString() : null,
-            exemptBy: assessment.status === `exempt` ? assessment.pattern.source : null,
+            exemptBy: assessment.status === `exempt` ? assessment.pattern.text : null,
             newerInRange: newer.map(({range, version, assessment}) => ({range, version, status: assessment.status, eligibleAt: assessment.status === `quarantined` ? assessment.eligibleAt.toISOString() : null})),
             path,
             inBaseline,
@@ -99,7 +99,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
         report.reportInfo(MessageName.UNNAMED, inBaseline ? `${name} is in the baseline (${against})` : `${name} is not in the baseline (${against}): \`yarn quarantine check${this.since ? ` --since ${this.since}` : ``}\` says whether it entered as a new sub-dependency`);
         const approvals = [
           listed ? `listed by the project (a workspace dependency, resolutions or packageExtensions)` : null,
-          ...versions.map(pkg => findMatchingPattern(policy.approvedDependencies, name, pkg.version)).filter(Boolean).map(pattern => `approved by ${pretty(pattern!.source)} in quarantineApprovedDependencies`),
+          ...versions.map(pkg => findMatchingPattern(policy.approvedDependencies, name, pkg.version)).filter(Boolean).map(pattern => `approved by ${pretty(pattern!.text)} in quarantineApprovedDependencies`),
         ].filter(Boolean);
         report.reportInfo(MessageName.UNNAMED, approvals.length > 0 ? `New sub-dependency rule: ${[...new Set(approvals)].join(`; `)}` : `New sub-dependency rule: not approved or listed`);
       }
@@ -114,7 +114,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
 function describeStatus(assessment: ReleaseAssessment): string {
   switch (assessment.status) {
     case `off`: return `the release-age rule is off`;
-    case `exempt`: return `exempt by ${assessment.pattern.source} in quarantineExemptPackages`;
+    case `exempt`: return `exempt by ${assessment.pattern.text} in quarantineExemptPackages`;
     case `eligible`: return `eligible`;
     case `quarantined`: return `in quarantine until ${formatUtc(assessment.eligibleAt)}`;
     case `missing-publish-time`: return assessment.allowed ? `no publish time, allowed by quarantineMissingPublishTime` : `no publish time, rejected by quarantineMissingPublishTime`;

@@ -6,6 +6,8 @@ export type PackumentTimes = {
   /** False when the document had no `time` map at all (some private registries). */
   hasTimeMap: boolean;
   timeOf(version: string): PublishTime;
+  /** `dist.tarball` of a listed version, when the registry gives one. */
+  tarballOf(version: string): string | null;
 };
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -38,6 +40,11 @@ export function readPackument(document: unknown): PackumentTimes {
     }
   }
 
+  const tarballs = new Map<string, string>();
+  for (const [version, manifest] of Object.entries(document.versions))
+    if (isRecord(manifest) && isRecord(manifest.dist) && typeof manifest.dist.tarball === `string` && /^https?:\/\//.test(manifest.dist.tarball))
+      tarballs.set(version, manifest.dist.tarball);
+
   return {
     versions,
     distTags,
@@ -47,6 +54,9 @@ export function readPackument(document: unknown): PackumentTimes {
         return {kind: `unlisted`};
       const at = times.get(version);
       return at ? {kind: `known`, at} : {kind: `missing`};
+    },
+    tarballOf(version) {
+      return tarballs.get(version) ?? null;
     },
   };
 }

@@ -1,10 +1,11 @@
 import {type Ident, miscUtils, type Project, structUtils} from '@yarnpkg/core';
-import {npath, ppath} from '@yarnpkg/fslib';
-import {npmConfigUtils, npmHttpUtils} from '@yarnpkg/plugin-npm';
+import {npath} from '@yarnpkg/fslib';
+import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-npm';
 import path from 'path';
 
 import type {Policy} from '../policy/policy';
 import type {PublishTime} from '../rules/publishTime';
+import {isInsideProject} from '../yarn/projectPaths';
 import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
 import {ReleaseTimeCache} from './releaseTimeCache';
 
@@ -13,6 +14,9 @@ export type LookupStats = {
   fromCache: number;
   packumentLookups: number;
 };
+
+/** Where the registry serves a version's tarball, as Yarn would lock it; or why that is not known. */
+export type RegistryArchive = {kind: `served`, url: string} | {kind: `unknown`, reason: string};
 
 /** Statuses by which registries say a package or version is gone (403 is also how some mirrors hide malware). */
 const GONE_STATUSES = new Set([403, 404, 410]);
@@ -41,28 +45,64 @@ export class PublishTimes {
   async timeOf(ident: Ident, version: string): Promise<PublishTime> {
     this.stats.versionsChecked += 1;
 
-    const key = ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version);
-    const cached = this.cache.get(key);
+    const cached = this.cache.get(this.keyOf(ident, version));
     if (cached !== null) {
       this.stats.fromCache += 1;
-      return {kind: `known`, at: cached};
+      return {kind: `known`, at: cached.publishedAt};
     }
 
     let time: PublishTime;
+    let packument: PackumentTimes | null = null;
     try {
-      time = (await this.read(ident, version)).timeOf(version);
+      packument = await this.read(ident, version);
+      time = packument.timeOf(version);
     } catch (error) {
       time = describeFailure(error);
     }
 
-    this.remember(ident, version, time);
+    if (time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs) {
+      const archiveUrl = this.canonicalArchiveUrl(ident, version, packument!.tarballOf(version));
+      this.cache.set(this.keyOf(ident, version), {publishedAt: time.at, archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? null : archiveUrl});
+    }
     return time;
   }
 
-  remember(ident: Ident, version: string, time: PublishTime) {
-    if (time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs) {
-      this.cache.set(ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version), time.at);
+  /**
+   * Where the registry serves a version's tarball, in the form Yarn compares and locks it: a
+   * lockfile's `__archiveUrl` must be this, or the lockfile names another archive than the version's.
+   */
+  async archiveOf(ident: Ident, version: string): Promise<RegistryArchive> {
+    const cached = this.cache.get(this.keyOf(ident, version));
+    if (cached !== null)
+      return {kind: `served`, url: cached.archiveUrl ?? this.conventionalArchiveUrl(ident, version)};
+
+    try {
+      const packument = await this.read(ident, version);
+      if (!packument.versions.has(version))
+        return {kind: `unknown`, reason: `the registry does not list this version`};
+      return {kind: `served`, url: this.canonicalArchiveUrl(ident, version, packument.tarballOf(version))};
+    } catch (error) {
+      const failure = describeFailure(error);
+      if (failure.kind === `unlisted`)
+        return {kind: `unknown`, reason: `the registry answers ${failure.status} for the package`};
+      return {kind: `unknown`, reason: failure.kind === `unavailable` ? failure.reason : `the registry gave no answer`};
     }
+  }
+
+  /** The URL Yarn fetches a version from when the lockfile gives none: the registry's own path for it. */
+  conventionalArchiveUrl(ident: Ident, version: string) {
+    return `${this.registryOf(ident)}${NpmSemverFetcher.getLocatorUrl(structUtils.makeLocator(ident, `npm:${version}`))}`;
+  }
+
+  /** Yarn treats some spellings of the conventional URL as that URL (it locks none of them); so does the comparison. */
+  canonicalArchiveUrl(ident: Ident, version: string, url: string | null) {
+    if (url === null || NpmSemverFetcher.isConventionalTarballUrl(structUtils.makeLocator(ident, `npm:${version}`), url, {configuration: this.project.configuration}))
+      return this.conventionalArchiveUrl(ident, version);
+    return url;
+  }
+
+  private keyOf(ident: Ident, version: string) {
+    return ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version);
   }
 
   async persist() {
@@ -122,9 +162,7 @@ export class PublishTimes {
 export function releaseTimeCachePath(project: Project): string {
   const {configuration} = project;
   const cacheFolder = configuration.get(`cacheFolder`);
-  const relative = ppath.relative(project.cwd, cacheFolder);
-  const insideProject = !ppath.isAbsolute(relative) && relative !== `..` && !relative.startsWith(`../`);
-  return insideProject
+  return isInsideProject(project, cacheFolder)
     ? path.join(npath.fromPortablePath(configuration.get(`globalFolder`)), `quarantine`, `release-times.json`)
     : path.join(npath.fromPortablePath(cacheFolder), `quarantine-release-times.json`);
 }

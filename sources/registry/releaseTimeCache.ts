@@ -2,18 +2,25 @@ import {randomBytes} from 'crypto';
 import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
-const FORMAT = `yarn-plugin-quarantine/release-times@1`;
+const FORMAT = `yarn-plugin-quarantine/release-times@2`;
 /** About 3 MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
 const MAX_ENTRIES = 50_000;
 
+/** What the registry said of a version: its publish time, and its tarball URL when it is not the conventional one. */
+export type CachedRelease = {publishedAt: Date, archiveUrl: string | null};
+
+/** A publish time in ms, or `[ms, archiveUrl]` for a registry whose tarball URL is not the conventional one. */
+type Entry = number | [number, string];
+
 /**
- * Publish times of versions that were already out of quarantine when seen: such a time never
- * changes, so a warm install needs no registry request for them. Quarantined versions are never
- * stored, so they are asked about again (and found pulled, if they were) on every run.
+ * Publish times of versions that were already out of quarantine when seen, with their tarball URL
+ * where the registry does not serve it at the conventional one: neither ever changes, so a warm
+ * install needs no registry request for them. Quarantined versions are never stored, so they are
+ * asked about again (and found pulled, if they were) on every run.
  */
 export class ReleaseTimeCache {
-  private entries: Map<string, number> | null = null;
-  private readonly added = new Map<string, number>();
+  private entries: Map<string, Entry> | null = null;
+  private readonly added = new Map<string, Entry>();
 
   constructor(private readonly file: string, private readonly maxEntries = MAX_ENTRIES) {}
 
@@ -21,16 +28,19 @@ export class ReleaseTimeCache {
     return `${registry} ${name}@${version}`;
   }
 
-  get(key: string): Date | null {
-    const ms = this.load().get(key);
-    return typeof ms === `number` ? new Date(ms) : null;
+  get(key: string): CachedRelease | null {
+    const entry = this.load().get(key);
+    if (typeof entry === `undefined`)
+      return null;
+    return typeof entry === `number` ? {publishedAt: new Date(entry), archiveUrl: null} : {publishedAt: new Date(entry[0]), archiveUrl: entry[1]};
   }
 
-  set(key: string, at: Date) {
-    if (this.load().get(key) === at.getTime())
+  set(key: string, {publishedAt, archiveUrl}: CachedRelease) {
+    const entry: Entry = archiveUrl === null ? publishedAt.getTime() : [publishedAt.getTime(), archiveUrl];
+    if (JSON.stringify(this.load().get(key)) === JSON.stringify(entry))
       return;
-    this.load().set(key, at.getTime());
-    this.added.set(key, at.getTime());
+    this.load().set(key, entry);
+    this.added.set(key, entry);
   }
 
   /** Merges with what other processes wrote meanwhile and replaces the file atomically. */
@@ -51,18 +61,24 @@ export class ReleaseTimeCache {
     this.added.clear();
   }
 
-  private load(): Map<string, number> {
+  private load(): Map<string, Entry> {
     return this.entries ??= readEntries(this.file);
   }
 }
 
+function isEntry(value: unknown): value is Entry {
+  if (Number.isSafeInteger(value))
+    return true;
+  return Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === `string` && /^https?:\/\//.test(value[1]);
+}
+
 /** A missing, corrupt or foreign file reads as empty: the cache is rebuilt, never trusted blindly. */
-function readEntries(file: string): Map<string, number> {
+function readEntries(file: string): Map<string, Entry> {
   try {
     const document = JSON.parse(readFileSync(file, `utf8`));
     if (document?.format !== FORMAT || typeof document.entries !== `object` || document.entries === null)
       return new Map();
-    return new Map(Object.entries(document.entries).filter((entry): entry is [string, number] => Number.isSafeInteger(entry[1])));
+    return new Map(Object.entries(document.entries).filter((entry): entry is [string, Entry] => isEntry(entry[1])));
   } catch {
     return new Map();
   }

@@ -1,4 +1,4 @@
-export type Rule = `release-age` | `new-dependency`;
+export type Rule = `release-age` | `new-dependency` | `lockfile`;
 
 export type FindingKind =
   /** A resolution used an older version because newer ones are still in quarantine. */
@@ -15,7 +15,13 @@ export type FindingKind =
   /** A package the project never had, brought in by an update of one it had. */
   | `new-sub-dependency`
   /** A sub-dependency from git, a tarball URL, `file:`, `exec:`, `link:` or `portal:`, not locked before. */
-  | `exotic-source`;
+  | `exotic-source`
+  /** yarn.lock resolves a dependency to another source, package or version than the manifest declares. */
+  | `source-mismatch`
+  /** yarn.lock fetches an npm version from another URL than the registry gives for it. */
+  | `unconfirmed-tarball`
+  /** An archive in the project's committed cache holds another package or version than its entry claims. */
+  | `archive-mismatch`;
 
 export type Severity = `error` | `warning` | `info`;
 
@@ -45,6 +51,14 @@ export type Finding = {
   /** An optional dependency, with the platform conditions it is installed under, if any. */
   optional: boolean;
   conditions: string | null;
+  /** For lockfile findings: the package or workspace whose manifest declares the dependency. */
+  declaredBy: string | null;
+  /** For lockfile findings: what yarn.lock or the cache says (a locator, a URL, an archive's contents). */
+  found: string | null;
+  /** For lockfile findings: what the manifest or the registry confirms instead. */
+  expected: string | null;
+  /** For a cached archive: its path, relative to the project. */
+  file: string | null;
 };
 
 export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
@@ -63,6 +77,10 @@ export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` |
     bringsAlong: 0,
     optional: false,
     conditions: null,
+    declaredBy: null,
+    found: null,
+    expected: null,
+    file: null,
     ...fields,
   };
 }

@@ -1,6 +1,7 @@
 import type {Policy} from '../policy/policy';
-import {findMatchingPattern} from '../policy/pattern';
+import {approvesSource, findMatchingPattern} from '../policy/pattern';
 import {makeFinding, type Finding} from './finding';
+import type {SourceLabel} from './source';
 
 export type DependencyEdge = {
   to: string;
@@ -20,7 +21,7 @@ export type GraphNode = {
   isWorkspace: boolean;
   conditions: string | null;
   /** Set for packages from git, tarball URLs, `file:`, ...: the source's label. */
-  source: string | null;
+  source: SourceLabel | null;
   /** Locked before the command (in the baseline lockfile). */
   locked: boolean;
   /** Regular and optional dependencies only: peer dependencies bring nothing in. */
@@ -59,7 +60,7 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
 
     for (const edge of parent.dependencies) {
       const child = nodes.get(edge.to);
-      if (!child || child.isWorkspace || baseline.has(child.name) || findings.has(child.id) || isAllowed(child, facts, policy))
+      if (!child || child.isWorkspace || baseline.has(child.name) || findings.has(child.id) || isAllowed(child, facts, policy) || (child.source !== null && approvesSource(policy.approvedDependencies, edge.declaredName, edge.range)))
         continue;
 
       findings.set(child.id, makeFinding({
@@ -140,10 +141,10 @@ function countNewBelow(start: string, findings: ReadonlyMap<string, Finding>, {n
 /**
  * A package from a non-registry source that was not locked before, entering under a package rather
  * than a workspace: caught edge by edge during an install, and here again over the whole graph
- * (for `yarn quarantine check --since`, and as a backstop).
+ * (for `yarn quarantine check --since`, and as a backstop). Without a lockfile nothing was locked.
  */
 export function checkNonRegistrySources(facts: NewDependencyFacts, policy: Policy): Array<Finding> {
-  if (facts.baseline === null || policy.newDependencies === `off`)
+  if (policy.newDependencies === `off`)
     return [];
   const findings = new Map<string, Finding>();
   for (const parent of facts.nodes.values()) {
@@ -153,7 +154,7 @@ export function checkNonRegistrySources(facts: NewDependencyFacts, policy: Polic
       const child = facts.nodes.get(edge.to);
       if (!child || child.source === null || child.locked || child.isWorkspace || findings.has(child.id))
         continue;
-      if (facts.listedSources.has(`${edge.declaredName}@${edge.range}`) || policy.approvedDependencies.some(pattern => pattern.range === null && pattern.name.test(child.name)))
+      if (facts.listedSources.has(`${edge.declaredName}@${edge.range}`) || approvesSource(policy.approvedDependencies, edge.declaredName, edge.range))
         continue;
       findings.set(child.id, makeFinding({
         rule: `new-dependency`,
@@ -163,7 +164,7 @@ export function checkNonRegistrySources(facts: NewDependencyFacts, policy: Polic
         version: child.version,
         range: edge.range,
         detail: child.source,
-        parent: {name: parent.name, version: parent.version, baselineVersions: facts.baseline.get(parent.name) ?? []},
+        parent: {name: parent.name, version: parent.version, baselineVersions: facts.baseline?.get(parent.name) ?? []},
       }));
     }
   }

@@ -1,29 +1,38 @@
-import {type Project, Report} from '@yarnpkg/core';
+import {type Cache, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding} from '../rules/finding';
+import {checkLockfile, type LockedArchiveUrl} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
-import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type NpmPackage} from './graph';
+import {committedArchives} from './committedCache';
+import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
 import type {Session} from './session';
 
 /**
  * Every rule over a resolved project: what the install gate enforces and `yarn quarantine check`
- * reports. `lockedBefore` holds the locator hashes that count as locked (not new) for this command.
+ * reports. `lockedBefore` holds the locator hashes that count as locked (not new) for this command;
+ * `cache` is the cache the install will take archives from.
  */
-export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<Finding>> {
+export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache}: {cache?: Cache} = {}): Promise<Array<Finding>> {
   const {policy} = session;
   const npmPackages = collectNpmPackages(project);
-  const facts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
+  const releaseFacts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
 
-  const graph = newDependencyFacts(project, session, lockedBefore);
+  const graph = collectDependencyGraph(project, lockedBefore);
+  const newDependencies = newDependencyFacts(project, session, graph);
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
-    ...checkReleaseAge(facts, policy, session.now),
-    ...checkNewDependencies(graph, policy),
-    ...checkNonRegistrySources(graph, policy).filter((finding: Finding) => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+    ...checkLockfile(policy.lockfile === `trust` ? {edges: [], archiveUrls: [], archives: []} : {
+      edges: graph.edges,
+      archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
+      archives: await committedArchives(project, lockedBefore, cache),
+    }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+    ...checkReleaseAge(releaseFacts, policy, session.now),
+    ...checkNewDependencies(newDependencies, policy),
+    ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
   ];
 
   attachPaths(project, npmPackages, findings);
@@ -51,9 +60,20 @@ async function gatherReleaseFacts(project: Project, session: Session, npmPackage
   }
 }
 
-function newDependencyFacts(project: Project, session: Session, lockedBefore: ReadonlySet<string>): NewDependencyFacts {
+/**
+ * Versions whose locators carry an archive URL of their own (`__archiveUrl`), with where the registry
+ * serves them. The same lookups as the publish times: after them, these come from memory or the cache.
+ */
+async function gatherArchiveUrls(session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>): Promise<Array<LockedArchiveUrl>> {
+  const bound = npmPackages.flatMap(pkg => pkg.archiveUrls.map(({url, locatorHash}) => ({pkg, url, locked: lockedBefore.has(locatorHash)})));
+  return await mapConcurrently(bound, session.project.configuration.get(`networkConcurrency`) || 50, async ({pkg, url, locked}) => {
+    const registry = await session.publishTimes.archiveOf(pkg.ident, pkg.version);
+    return {name: pkg.name, version: pkg.version, locked, archiveUrl: session.publishTimes.canonicalArchiveUrl(pkg.ident, pkg.version, url), registry};
+  });
+}
+
+function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {
   const {baseline} = session;
-  const nodes = collectDependencyGraph(project, lockedBefore);
   const baselineDeclarations = new Map<string, ReadonlySet<string> | null>();
   for (const node of nodes.values()) {
     if (!node.isWorkspace || baseline === null)

@@ -1,7 +1,7 @@
 import {type Descriptor, type Locator, MessageName, type Project, ReportError, type Resolver, type ResolveOptions, structUtils} from '@yarnpkg/core';
 
 import {checkExoticSource} from '../rules/exoticSources';
-import {npmVersionOf} from './graph';
+import {displayRange, npmVersionOf, sourceLabelOf} from './packageSource';
 import {formatFinding} from './reporting';
 import {sessionFor} from './session';
 
@@ -10,20 +10,23 @@ import {sessionFor} from './session';
  * which a git, tarball or `exec:` sub-dependency can be stopped before Yarn fetches or runs it.
  */
 export async function reduceDependency(dependency: Descriptor, project: Project, locator: Locator, _initial: Descriptor, {resolver, resolveOptions}: {resolver: Resolver, resolveOptions: ResolveOptions}) {
-  if (project.tryWorkspaceByLocator(structUtils.ensureDevirtualizedLocator(locator)) !== null)
+  const session = sessionFor(project);
+  const parent = structUtils.ensureDevirtualizedLocator(locator);
+  session.declaredBy.set(structUtils.stringifyDescriptor(dependency), parent);
+  if (project.tryWorkspaceByLocator(parent) !== null)
     return dependency;
 
-  const session = sessionFor(project);
   const bound = resolver.bindDescriptor(dependency, locator, resolveOptions);
   const locked = project.storedResolutions.has(dependency.descriptorHash) || project.storedResolutions.has(bound.descriptorHash);
-  const parent = structUtils.ensureDevirtualizedLocator(locator);
+  const name = structUtils.stringifyIdent(dependency);
 
   const findings = checkExoticSource({
-    name: structUtils.stringifyIdent(dependency),
-    range: dependency.range,
+    name,
+    range: displayRange(dependency.range),
+    source: sourceLabelOf(name, dependency.range),
     parent: {name: structUtils.stringifyIdent(parent), version: npmVersionOf(parent)?.version ?? parent.reference},
     locked,
-  }, {listedSources: session.listings.sources, hasBaseline: session.baseline !== null}, session.policy);
+  }, {listedSources: session.listings.sources}, session.policy);
 
   for (const finding of findings) {
     if (finding.severity === `error`)

@@ -1,8 +1,9 @@
 import {type Ident, type Locator, type Package, type Project, structUtils} from '@yarnpkg/core';
-import semver from 'semver';
 
-import {exoticSourceOf} from '../rules/exoticSources';
+import type {ResolvedEdge} from '../rules/lockfile';
 import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
+import type {ResolvedSource} from '../rules/source';
+import {declaredSourceOf, displayRange, npmVersionOf, resolvedSourceOf, withoutBindings} from './packageSource';
 
 export type NpmPackage = {
   ident: Ident;
@@ -10,31 +11,9 @@ export type NpmPackage = {
   version: string;
   /** Every stored package (virtual instances and patch wrappers included) that is this version. */
   locatorHashes: Array<string>;
+  /** The `__archiveUrl`s its locators carry: where yarn.lock says its tarball is, when not at the conventional URL. */
+  archiveUrls: Array<{url: string, locatorHash: string}>;
 };
-
-const MAX_WRAPPING = 8;
-
-/**
- * The npm version a locator stands for: `npm:` references directly, aliases already carry the real
- * name, and `patch:` references wrap their source, possibly several times.
- */
-export function npmVersionOf(locator: Locator): {ident: Ident, version: string} | null {
-  let current = structUtils.ensureDevirtualizedLocator(locator);
-  for (let depth = 0; depth < MAX_WRAPPING; depth++) {
-    const range = structUtils.tryParseRange(current.reference);
-    if (range === null)
-      return null;
-    if (range.protocol === `npm:`)
-      return semver.valid(range.selector) ? {ident: current, version: range.selector} : null;
-    if (range.protocol !== `patch:` || range.source === null)
-      return null;
-    const source = structUtils.tryParseLocator(range.source, true) ?? structUtils.tryParseLocator(decodeURIComponent(range.source), true);
-    if (source === null)
-      return null;
-    current = structUtils.ensureDevirtualizedLocator(source);
-  }
-  return null;
-}
 
 /** Every npm version in the resolved graph, once per name and version. */
 export function collectNpmPackages(project: Project): Array<NpmPackage> {
@@ -45,13 +24,15 @@ export function collectNpmPackages(project: Project): Array<NpmPackage> {
     const npm = npmVersionOf(pkg);
     if (npm === null)
       continue;
-    const name = structUtils.stringifyIdent(npm.ident);
-    const key = `${name}@${npm.version}`;
-    const entry = byKey.get(key);
-    if (entry)
-      entry.locatorHashes.push(pkg.locatorHash);
-    else
-      byKey.set(key, {ident: npm.ident, name, version: npm.version, locatorHashes: [pkg.locatorHash]});
+    const key = `${npm.name}@${npm.version}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      entry = {ident: structUtils.parseIdent(npm.name), name: npm.name, version: npm.version, locatorHashes: [], archiveUrls: []};
+      byKey.set(key, entry);
+    }
+    entry.locatorHashes.push(pkg.locatorHash);
+    if (npm.archiveUrl !== null)
+      entry.archiveUrls.push({url: npm.archiveUrl, locatorHash: pkg.locatorHash});
   }
   return [...byKey.values()];
 }
@@ -59,7 +40,9 @@ export function collectNpmPackages(project: Project): Array<NpmPackage> {
 /** Shortest dependency path from a workspace to each package, as `name@reference` steps. */
 export function pathsFromWorkspaces(project: Project): Map<string, Array<string>> {
   const paths = new Map<string, Array<string>>();
-  const queue: Array<[Locator, Array<string>]> = project.workspaces.map(workspace => [workspace.anchoredLocator, [structUtils.stringifyLocator(workspace.anchoredLocator)]]);
+  // Bindings (`::__archiveUrl=...`, `::version=...&hash=...`) are Yarn's bookkeeping, not how a reader names a package.
+  const step = (locator: Locator) => withoutBindings(structUtils.stringifyLocator(structUtils.ensureDevirtualizedLocator(locator)));
+  const queue: Array<[Locator, Array<string>]> = project.workspaces.map(workspace => [workspace.anchoredLocator, [step(workspace.anchoredLocator)]]);
   const seen = new Set<string>(queue.map(([locator]) => locator.locatorHash));
 
   for (let index = 0; index < queue.length; index++) {
@@ -77,19 +60,30 @@ export function pathsFromWorkspaces(project: Project): Map<string, Array<string>
       if (!child || seen.has(child.locatorHash))
         continue;
       seen.add(child.locatorHash);
-      queue.push([child, [...path, structUtils.stringifyLocator(structUtils.ensureDevirtualizedLocator(child))]]);
+      queue.push([child, [...path, step(child)]]);
     }
   }
   return paths;
 }
 
-/** The resolved graph as the new sub-dependency rule sees it: one node per package, peer edges left out. */
-export function collectDependencyGraph(project: Project, lockedBefore: ReadonlySet<string>): Map<string, GraphNode> {
+export type DependencyGraph = {
+  /** One node per package, peer edges left out: what the new sub-dependency rule reads. */
+  nodes: Map<string, GraphNode>;
+  /** Every regular and optional dependency edge, as declared and as resolved: what the lockfile rule reads. */
+  edges: Array<ResolvedEdge>;
+};
+
+/** One walk of the resolved graph for every rule that reads its edges. */
+export function collectDependencyGraph(project: Project, lockedBefore: ReadonlySet<string>): DependencyGraph {
   const nodes = new Map<string, GraphNode & {dependencies: Array<DependencyEdge>}>();
+  const resolvedSources = new Map<string, ResolvedSource>();
+  const edges = new Map<string, ResolvedEdge>();
   const nodeOf = (pkg: Package) => {
     const locator = structUtils.ensureDevirtualizedLocator(pkg);
     let node = nodes.get(locator.locatorHash);
     if (!node) {
+      const resolved = resolvedSourceOf(locator);
+      resolvedSources.set(locator.locatorHash, resolved);
       node = {
         id: locator.locatorHash,
         label: structUtils.stringifyLocator(locator),
@@ -97,7 +91,7 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
         version: pkg.version ?? `0.0.0`,
         isWorkspace: project.tryWorkspaceByLocator(locator) !== null,
         conditions: pkg.conditions ?? null,
-        source: exoticSourceOf(locator.reference),
+        source: resolved.kind === `other` ? resolved.label : null,
         locked: lockedBefore.has(locator.locatorHash),
         dependencies: [],
       };
@@ -109,26 +103,31 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
   for (const pkg of project.storedPackages.values()) {
     const node = nodeOf(pkg);
     for (const [identHash, descriptor] of pkg.dependencies) {
-      if (pkg.peerDependencies.has(identHash))
-        continue;
       const resolution = project.storedResolutions.get(descriptor.descriptorHash);
       const child = resolution ? project.storedPackages.get(resolution) : undefined;
       if (!child)
         continue;
-      const to = structUtils.ensureDevirtualizedLocator(child).locatorHash;
-      if (node.dependencies.some(edge => edge.to === to))
+      // A peer is provided by the parent's parent, and may legitimately fall outside its range (a warning, in Yarn).
+      if (pkg.peerDependencies.has(identHash))
         continue;
+      const childNode = nodeOf(child);
       const declaredName = structUtils.stringifyIdent(descriptor);
+      const range = withoutBindings(structUtils.ensureDevirtualizedDescriptor(descriptor).range);
+      const edgeKey = `${node.id} ${declaredName}@${range}`;
+      if (!edges.has(edgeKey))
+        edges.set(edgeKey, {declaredBy: node.label, declaredName, range, declared: declaredSourceOf(declaredName, range), child: {label: childNode.label, name: childNode.name, version: childNode.version, resolved: resolvedSources.get(childNode.id)!}});
+
+      if (node.dependencies.some(edge => edge.to === childNode.id))
+        continue;
       node.dependencies.push({
-        to,
+        to: childNode.id,
         declaredName,
-        range: displayRange(structUtils.ensureDevirtualizedDescriptor(descriptor).range),
+        range: displayRange(range),
         optional: pkg.dependenciesMeta.get(declaredName)?.get(null)?.optional === true,
       });
-      nodeOf(child);
     }
   }
-  return nodes;
+  return {nodes, edges: [...edges.values()]};
 }
 
 export type UserListings = {
@@ -165,14 +164,4 @@ export function listingsByUser(project: Project): UserListings {
         add(name, String(range));
 
   return listings;
-}
-
-/**
- * `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read `^4.2.1` (the package name is shown beside
- * it); other ranges lose the `::locator=...` binding Yarn adds, so they compare equal to what the user wrote.
- */
-function displayRange(range: string) {
-  if (range.startsWith(`npm:`))
-    return range.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``);
-  return range.replace(/::.*$/, ``);
 }

@@ -1,8 +1,9 @@
-import {MessageName, type Project, Report, ReportError} from '@yarnpkg/core';
+import {type Cache, MessageName, type Project, Report, ReportError, structUtils} from '@yarnpkg/core';
 
 import {isBlocking} from '../rules/finding';
 import {rememberBlocked} from './blockedFindings';
 import {evaluateProject} from './evaluation';
+import {resolvedSourceOf} from './packageSource';
 import {formatCounts, reportFindings} from './reporting';
 import {sessionFor, type Session} from './session';
 
@@ -37,16 +38,34 @@ export function validateProject(project: Project, report: ValidationReport) {
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
     await resolveEverything(opts);
-    await enforce(project, session, lockedBefore, opts.report);
+    await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
   };
 }
 
-async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report) {
-  const findings = await evaluateProject(project, session, lockedBefore, report);
+async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, cache: Cache | undefined) {
+  const findings = await evaluateProject(project, session, lockedBefore, report, {cache});
   reportFindings(project, session, findings, report);
 
   const blocking = findings.filter(isBlocking);
   await rememberBlocked(project, blocking);
   if (blocking.length > 0)
-    throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; the install stopped before fetching anything, and the lockfile was not written`);
+    throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; ${describeStop(project, lockedBefore)}, and the lockfile was not written`);
+}
+
+/**
+ * Git, tarball and `exec:` packages that were not locked are fetched while Yarn resolves them (the
+ * ones the project itself lists or approves; others are stopped as their edge is seen): the line says so.
+ */
+function describeStop(project: Project, lockedBefore: ReadonlySet<string>) {
+  const fetched = new Set<string>();
+  for (const pkg of project.storedPackages.values()) {
+    if (lockedBefore.has(pkg.locatorHash) || structUtils.isVirtualLocator(pkg))
+      continue;
+    const resolved = resolvedSourceOf(pkg);
+    if (resolved.kind === `other` && (resolved.label === `git` || resolved.label === `a tarball URL` || resolved.label === `exec:`))
+      fetched.add(structUtils.prettyLocator(project.configuration, pkg));
+  }
+  if (fetched.size === 0)
+    return `the install stopped before fetching anything`;
+  return `the install stopped before the fetch step; only ${[...fetched].join(`, `)}, which the project lists or approves, ${fetched.size === 1 ? `was` : `were`} fetched while resolving`;
 }

@@ -1,7 +1,11 @@
-import {type Configuration, MessageName, Project, ReportError} from '@yarnpkg/core';
-import {type PortablePath} from '@yarnpkg/fslib';
+import {type Configuration, LegacyMigrationResolver, type Locator, MessageName, Project, ReportError, semverUtils, structUtils, ThrowReport} from '@yarnpkg/core';
+import {Filename, type PortablePath, ppath, xfs} from '@yarnpkg/fslib';
+import {parseSyml} from '@yarnpkg/parsers';
 
+import type {Finding} from '../rules/finding';
+import {checkLockfile, type ResolvedEdge} from '../rules/lockfile';
 import {readBaselineAt} from './baseline';
+import {declaredSourceOf, resolvedSourceOf, withoutBindings} from './packageSource';
 import {sessionFor, type Session} from './session';
 
 export type LockedProject = {
@@ -12,29 +16,85 @@ export type LockedProject = {
 };
 
 /**
- * The project as its lockfile describes it, resolved without the network and without writing
- * anything: what the commands evaluate. `since` takes the baseline from `yarn.lock` at a git revision.
+ * The project as its lockfile describes it, resolved from `yarn.lock` alone: without the network,
+ * without writing anything, and without the install state (`.yarn/install-state.gz` is a file a
+ * pull request can write as easily as the lockfile). `since` takes the baseline from `yarn.lock` at
+ * a git revision.
  */
 export async function openLockedProject(configuration: Configuration, cwd: PortablePath, {since}: {since?: string} = {}): Promise<LockedProject> {
   const {project} = await Project.find(configuration, cwd);
   const session = sessionFor(project);
+  return {project, session, lockedBefore: await resolveFromLockfile(project, session, {since})};
+}
+
+/** Resolves an opened project from its lockfile; returns the locator hashes that count as locked. */
+export async function resolveFromLockfile(project: Project, session: Session, {since}: {since?: string} = {}): Promise<Set<string>> {
   if (session.baseline === null)
     throw new ReportError(MessageName.UNNAMED, `there is no yarn.lock to check. Fix: run yarn install first`);
   if (typeof since !== `undefined`)
     session.useBaseline(await readBaselineAt(project, since));
 
-  // These commands write nothing: Yarn would rewrite the install state when it no longer matches.
-  project.persistInstallStateFile = async () => {};
   // A lockfile from an older Yarn is one Yarn wants to refresh from the network; as it stands, it
   // still says which packages the project has, which is all these commands read.
   project.lockfileNeedsRefresh = false;
   try {
-    await project.restoreInstallState({restoreResolutions: true, restoreLinkersCustomData: false, restoreBuildState: false});
+    await project.resolveEverything({lockfileOnly: true, report: new ThrowReport()});
   } catch (error) {
     throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${(error as Error).message}). Fix: run yarn install first`);
   }
 
-  const lockedBefore = typeof since !== `undefined` ? new Set(session.baseline!.locatorHashes) : new Set(project.originalPackages.keys());
-  return {project, session, lockedBefore};
+  return typeof since !== `undefined` ? new Set(session.baseline!.locatorHashes) : new Set(project.originalPackages.keys());
 }
 
+/** Whether `yarn.lock` is a Yarn 1 lockfile, which only an install can turn into a graph (by migrating it). */
+export function isYarnClassicLockfile(project: Project) {
+  const path = ppath.join(project.cwd, Filename.lockfile);
+  if (!xfs.existsSync(path))
+    return false;
+  const document = parseSyml(xfs.readFileSync(path, `utf8`)) as Record<string, unknown>;
+  return typeof document.__metadata !== `object`;
+}
+
+/**
+ * What Yarn's migration would make of each entry of a Yarn 1 lockfile, judged by the lockfile rule:
+ * an entry whose `resolved` URL turns a declared registry range into git or a tarball is a finding,
+ * before any install clones or downloads it.
+ */
+export async function judgeClassicLockfile(project: Project, session: Session): Promise<Array<Finding>> {
+  const migration = new LegacyMigrationResolver(project.configuration.makeResolver());
+  await migration.setup(project, {report: new ThrowReport()});
+  // Yarn keeps the import it prepared in a private field; its shape is checked before it is read.
+  const resolutions = (migration as unknown as {resolutions?: unknown}).resolutions;
+  if (!(resolutions instanceof Map))
+    throw new ReportError(MessageName.UNNAMED, `yarn.lock is a Yarn 1 lockfile, which this Yarn release migrates in a way the plugin cannot read. Fix: run yarn install to migrate it (the install judges each entry as Yarn migrates it)`);
+
+  const declaredBy = new Map<string, string>();
+  for (const workspace of project.workspaces)
+    for (const descriptor of [...workspace.manifest.dependencies.values(), ...workspace.manifest.devDependencies.values()])
+      declaredBy.set(project.configuration.normalizeDependency(descriptor).descriptorHash, structUtils.stringifyLocator(workspace.anchoredLocator));
+
+  const document = parseSyml(await xfs.readFilePromise(ppath.join(project.cwd, Filename.lockfile), `utf8`)) as Record<string, unknown>;
+  const edges: Array<ResolvedEdge> = [];
+  for (const key of Object.keys(document)) {
+    for (const part of key.split(/\s*,\s*/)) {
+      const parsed = structUtils.tryParseDescriptor(part, false);
+      if (parsed === null)
+        continue;
+      // The migration's own normalization: a bare semver range is an npm range.
+      const descriptor = semverUtils.validRange(parsed.range) ? structUtils.makeDescriptor(parsed, `npm:${parsed.range}`) : parsed;
+      const imported = (resolutions as Map<string, Locator>).get(descriptor.descriptorHash);
+      if (typeof imported === `undefined`)
+        continue;
+      const name = structUtils.stringifyIdent(descriptor);
+      const range = withoutBindings(descriptor.range);
+      edges.push({
+        declaredBy: declaredBy.get(descriptor.descriptorHash) ?? `a dependency`,
+        declaredName: name,
+        range,
+        declared: declaredSourceOf(name, range),
+        child: {label: structUtils.stringifyLocator(imported), name: structUtils.stringifyIdent(imported), version: ``, resolved: resolvedSourceOf(imported)},
+      });
+    }
+  }
+  return checkLockfile({edges, archiveUrls: [], archives: []}, session.policy);
+}

@@ -46,7 +46,24 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
         // Judged edge by edge (no version yet): Yarn had not resolved, so not fetched or run, anything for it.
         ? `Yarn would fetch${finding.detail === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request`
         : `found in the resolved graph, and stopped before the fetch step`}. Fix: ${approveFix(configuration, finding)}`;
+    case `source-mismatch`:
+      return `${pretty(finding.declaredBy ?? `a package`, formatUtils.Type.CODE)} declares ${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}, but yarn.lock resolves it to ${pretty(finding.found ?? `unknown`, formatUtils.Type.CODE)} (${finding.detail}): a lockfile cannot change what a manifest declares, so nothing of it was fetched. Fix: re-resolve it from the manifest with ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} (in a Yarn 1 lockfile, delete its entry and install again), or declare that source in package.json if you mean it`;
+    case `unconfirmed-tarball`:
+      return `${subject}${locked}: yarn.lock fetches it from ${pretty(finding.found ?? ``, formatUtils.Type.URL)}, ${finding.expected !== null
+        ? `but the registry serves ${finding.name} ${finding.version} at ${pretty(finding.expected, formatUtils.Type.URL)}`
+        : `and the registry could not confirm that archive (${finding.detail})`}; it may be another version's archive, so nothing was fetched${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to take the registry's archive again`;
+    case `archive-mismatch`:
+      return `${subject}${locked}: its archive in the project's cache, ${pretty(finding.file ?? ``, formatUtils.Type.PATH)}, ${finding.found !== null
+        ? `holds ${describeHeld(finding)}`
+        : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
   }
+}
+
+/** `lib 1.0.1, not 1.0.0`, or `other 1.0.0, not lib 1.0.0` when the archive is another package. */
+function describeHeld(finding: Finding) {
+  const at = (finding.found ?? ``).lastIndexOf(`@`);
+  const [name, version] = [(finding.found ?? ``).slice(0, at), (finding.found ?? ``).slice(at + 1)];
+  return name === finding.name ? `${name} ${version}, not ${finding.version}` : `${name} ${version}, not ${finding.name} ${finding.version}`;
 }
 
 function describeParent(configuration: Configuration, finding: Finding) {
@@ -66,7 +83,9 @@ function describeOptional(finding: Finding) {
 
 function approveFix(configuration: Configuration, finding: Finding) {
   const scope = finding.name.startsWith(`@`) && finding.optional ? ` (or ${formatUtils.pretty(configuration, `yarn quarantine approve '${finding.name.split(`/`)[0]}/*'`, formatUtils.Type.CODE)} for the whole scope)` : ``;
-  return `if you trust it, run ${formatUtils.pretty(configuration, `yarn quarantine approve ${finding.name}`, formatUtils.Type.CODE)}${scope}, which adds it to ${formatUtils.pretty(configuration, `quarantineApprovedDependencies`, formatUtils.Type.SETTING)}`;
+  // A source outside the registry is approved as that very source: approving the name alone does not cover it.
+  const pattern = finding.kind === `exotic-source` ? `'${finding.name}@${finding.range}'` : finding.name;
+  return `if you trust it, run ${formatUtils.pretty(configuration, `yarn quarantine approve ${pattern}`, formatUtils.Type.CODE)}${scope}, which adds it to ${formatUtils.pretty(configuration, `quarantineApprovedDependencies`, formatUtils.Type.SETTING)}`;
 }
 
 const KIND_LABELS: Record<FindingKind, string> = {
@@ -78,6 +97,9 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`registry-error`]: `registry error`,
   [`new-sub-dependency`]: `new sub-dependency`,
   [`exotic-source`]: `non-registry source`,
+  [`source-mismatch`]: `source mismatch`,
+  [`unconfirmed-tarball`]: `unconfirmed tarball URL`,
+  [`archive-mismatch`]: `swapped archive`,
 };
 
 const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
@@ -85,11 +107,15 @@ const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
   [`registry-error`]: `registry errors`,
   [`new-sub-dependency`]: `new sub-dependencies`,
   [`exotic-source`]: `non-registry sources`,
+  [`source-mismatch`]: `source mismatches`,
+  [`unconfirmed-tarball`]: `unconfirmed tarball URLs`,
+  [`archive-mismatch`]: `swapped archives`,
 };
 
 const RULE_LABELS: Record<Rule, string> = {
   [`release-age`]: `the release-age rule`,
   [`new-dependency`]: `the new sub-dependency rule`,
+  [`lockfile`]: `the lockfile rule`,
 };
 
 /** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
@@ -113,7 +139,7 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
     return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${fromEnvironment}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
-  const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.source).join(`, `);
+  const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.text).join(`, `);
   return [
     value(`quarantinePeriod`, period),
     value(`quarantineLockfile`, policy.lockfile),
@@ -149,7 +175,7 @@ export function reportFindings(project: Project, session: Session, findings: Rea
   }
 
   if (session.baseline === null && policy.newDependencies !== `off`)
-    report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
 
   if (!policyLine) {
     report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}`);
@@ -183,6 +209,10 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     conditions: finding.conditions,
     bringsAlong: finding.bringsAlong,
     detail: finding.detail,
+    declaredBy: finding.declaredBy,
+    found: finding.found,
+    expected: finding.expected,
+    file: finding.file,
     message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
   };
 }

@@ -1,4 +1,4 @@
-import type {Project} from '@yarnpkg/core';
+import type {Locator, Project} from '@yarnpkg/core';
 
 import type {Policy} from '../policy/policy';
 import {PublishTimes} from '../registry/publishTimes';
@@ -16,6 +16,8 @@ export class Session {
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
+  /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
+  readonly declaredBy = new Map<string, Locator>();
   private baselineRead: Baseline | null | undefined;
   private listingsRead: UserListings | undefined;
 

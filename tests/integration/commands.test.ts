@@ -60,18 +60,19 @@ describe(`yarn quarantine check`, () => {
     expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
   });
 
-  it(`reads the last install's state when it matches the lockfile, and leaves it untouched`, async () => {
+  it(`judges yarn.lock itself, not the last install's state, and leaves that state untouched`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     const project = await installedProject(registry);
-    const state = await project.readFile(`.yarn/install-state.gz`).catch(() => null);
-    expect(state).not.toBeNull();
+    expect(project.exists(`.yarn/install-state.gz`)).toBe(true);
+    // A state file that holds no graph at all: the check must not need it, nor repair it.
+    await project.writeFile(`.yarn/install-state.gz`, `not an install state`);
     compromise();
 
     const result = await project.run([`quarantine`, `check`]);
 
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain(`2 versions checked`);
-    expect(await project.readFile(`.yarn/install-state.gz`)).toBe(state);
+    expect(await project.readFile(`.yarn/install-state.gz`)).toBe(`not an install state`);
   });
 
   it(`flags, with --since, a pull request whose lockfile already brings in plain-crypto-js; --json carries the facts`, async () => {

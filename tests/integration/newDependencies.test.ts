@@ -158,7 +158,7 @@ describe(`the new sub-dependency rule`, () => {
     const result = await project.install();
 
     expect(result.code, result.output).toBe(0);
-    expect(result.output).toContain(`Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule has nothing to compare against and stays silent`);
+    expect(result.output).toContain(`Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
   });
 });
 
@@ -222,15 +222,21 @@ describe(`non-registry sub-dependencies`, () => {
     await rm(helper, {recursive: true, force: true});
   });
 
-  it(`lets an approved tarball sub-dependency through`, async () => {
+  it(`lets a tarball sub-dependency through when that very source is approved, not on its name alone`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
+    const url = `${registry.url}/payload/-/payload-1.0.0.tgz`;
     const project = await lockedProject(registry, {yarnrc: {quarantineApprovedDependencies: [`payload`]}});
-    compromise({'follow-redirects': `^1.15.0`, payload: `${registry.url}/payload/-/payload-1.0.0.tgz`});
+    compromise({'follow-redirects': `^1.15.0`, payload: url});
 
-    const result = await project.install([`up`, `axios`]);
+    const byName = await project.install([`up`, `axios`]);
+    expect(byName.code).toBe(1);
+    expect(byName.output).toContain(`Fix: if you trust it, run yarn quarantine approve 'payload@${url}'`);
+    expect(registry.requests.some(request => request.path === `/payload/-/payload-1.0.0.tgz`)).toBe(false);
 
-    expect(result.code, result.output).toBe(0);
+    await project.setYarnrc({quarantineApprovedDependencies: [`payload@${url}`]});
+    const bySource = await project.install([`up`, `axios`]);
+    expect(bySource.code, bySource.output).toBe(0);
     expect(registry.requests.some(request => request.path === `/payload/-/payload-1.0.0.tgz`)).toBe(true);
   });
 });

@@ -1,10 +1,11 @@
 import {describe, expect, it} from 'vitest';
 
-import {exoticSourceOf, checkExoticSource} from '../../sources/rules/exoticSources';
+import {checkExoticSource} from '../../sources/rules/exoticSources';
 import {checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts} from '../../sources/rules/newDependencies';
+import type {SourceLabel} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
-type Spec = Record<string, {deps?: Array<string | [string, {as?: string, optional?: boolean, range?: string}]>, workspace?: boolean, conditions?: string, source?: string, locked?: boolean}>;
+type Spec = Record<string, {deps?: Array<string | [string, {as?: string, optional?: boolean, range?: string}]>, workspace?: boolean, conditions?: string, source?: SourceLabel, locked?: boolean}>;
 
 /** Builds a graph from `name@version` keys; edges name their target by key. */
 function graph(spec: Spec): Map<string, GraphNode> {
@@ -142,58 +143,28 @@ describe(`checkNewDependencies`, () => {
   });
 });
 
-describe(`exoticSourceOf`, () => {
-  it.each([
-    [`git+https://example.test/a/b.git`, `git`],
-    [`git+ssh://git@example.test/a/b.git#v1`, `git`],
-    [`git@example.test:a/b.git`, `git`],
-    [`github:a/b`, `git`],
-    [`a/b#main`, `git`],
-    [`https://example.test/a/b.git`, `git`],
-    [`https://example.test/pkg-1.0.0.tgz`, `a tarball URL`],
-    [`http://127.0.0.1:4873/pkg/-/pkg-1.0.0.tgz`, `a tarball URL`],
-    [`file:../pkg`, `file:`],
-    [`./vendor/pkg`, `file:`],
-    [`exec:./generate.js`, `exec:`],
-    [`link:../pkg`, `link:`],
-    [`portal:../pkg`, `portal:`],
-    [`patch:pkg@https%3A//example.test/pkg.tgz#./fix.patch`, `a tarball URL`],
-    [`npm:^1.0.0`, null],
-    [`npm:other@^1.0.0`, null],
-    [`npm:latest`, null],
-    [`workspace:^`, null],
-    [`patch:pkg@npm%3A1.0.0#./fix.patch`, null],
-    [`npm:dep@https://example.test/payload.tgz`, `a tarball URL`],
-    [`npm:dep@git+https://example.test/payload.git`, `git`],
-    [`npm:@scope/dep@^2.0.0`, null],
-    [`npm:@scope/dep@file:../x`, `file:`],
-    [`patch:dep@npm%3Adep%40https%3A//example.test/p.tgz#./fix.patch`, `a tarball URL`],
-    [`^1.2.3`, null],
-    [`jsr:^1.0.0`, null],
-    [`weird:thing`, `an unknown protocol`],
-  ])(`%s is %s`, (range, source) => {
-    expect(exoticSourceOf(range)).toBe(source);
-  });
-});
-
 describe(`checkExoticSource`, () => {
-  const edge = {name: `evil`, range: `git+https://example.test/evil.git`, parent: {name: `axios`, version: `1.14.1`}, locked: false};
-  const withBaseline = {listedSources: new Set<string>(), hasBaseline: true};
+  const edge = {name: `evil`, range: `git+https://example.test/evil.git`, source: `git` as const, parent: {name: `axios`, version: `1.14.1`}, locked: false};
+  const unlisted = {listedSources: new Set<string>()};
 
   it.each([
-    [`a new git sub-dependency`, edge, withBaseline, makePolicy(), [`error`]],
-    [`warn mode`, edge, withBaseline, makePolicy({newDependencies: `warn`}), [`warning`]],
-    [`off`, edge, withBaseline, makePolicy({newDependencies: `off`}), []],
-    [`already locked`, {...edge, locked: true}, withBaseline, makePolicy(), []],
-    [`approved by name`, edge, withBaseline, makePolicy({approved: [`evil`]}), []],
-    [`approved only for a semver range, which a git source has not`, edge, withBaseline, makePolicy({approved: [`evil@^1.0.0`]}), [`error`]],
-    [`listed with this very source`, edge, {listedSources: new Set([`evil@git+https://example.test/evil.git`]), hasBaseline: true}, makePolicy(), []],
-    [`listed under the same name from the registry`, edge, {listedSources: new Set([`evil@npm:^1.0.0`]), hasBaseline: true}, makePolicy(), [`error`]],
-    [`no lockfile`, edge, {listedSources: new Set<string>(), hasBaseline: false}, makePolicy(), []],
-    [`a registry range`, {...edge, range: `npm:^1.0.0`}, withBaseline, makePolicy(), []],
-    [`an npm alias to a tarball URL`, {...edge, range: `npm:evil@https://example.test/evil.tgz`}, withBaseline, makePolicy(), [`error`]],
+    [`a new git sub-dependency`, edge, unlisted, makePolicy(), [`error`]],
+    [`warn mode`, edge, unlisted, makePolicy({newDependencies: `warn`}), [`warning`]],
+    [`off`, edge, unlisted, makePolicy({newDependencies: `off`}), []],
+    [`already locked`, {...edge, locked: true}, unlisted, makePolicy(), []],
+    [`approved by name only, which does not cover a source outside the registry`, edge, unlisted, makePolicy({approved: [`evil`]}), [`error`]],
+    [`approved as that very source`, edge, unlisted, makePolicy({approved: [`evil@git+https://example.test/evil.git`]}), []],
+    [`approved as another source`, edge, unlisted, makePolicy({approved: [`evil@git+https://example.test/other.git`]}), [`error`]],
+    [`approved only for a semver range, which a git source has not`, edge, unlisted, makePolicy({approved: [`evil@^1.0.0`]}), [`error`]],
+    [`listed with this very source`, edge, {listedSources: new Set([`evil@git+https://example.test/evil.git`])}, makePolicy(), []],
+    [`listed under the same name from the registry`, edge, {listedSources: new Set([`evil@npm:^1.0.0`])}, makePolicy(), [`error`]],
+    [`a registry range`, {...edge, range: `^1.0.0`, source: null}, unlisted, makePolicy(), []],
   ])(`%s`, (_, subject, input, policy, severities) => {
     expect(checkExoticSource(subject, input, policy).map(finding => finding.severity)).toEqual(severities);
+  });
+
+  it(`prints the source to approve in the finding's range`, () => {
+    expect(checkExoticSource(edge, unlisted, makePolicy())[0]).toMatchObject({kind: `exotic-source`, name: `evil`, range: `git+https://example.test/evil.git`, detail: `git`});
   });
 });
 
@@ -210,9 +181,10 @@ describe(`checkNonRegistrySources`, () => {
     [`a new tarball under a package, even with a baseline name`, facts(spec({source: `a tarball URL`}), before), makePolicy(), [`payload:a tarball URL`]],
     [`the same source, locked before`, facts(spec({source: `a tarball URL`, locked: true}), before), makePolicy(), []],
     [`a registry package`, facts(spec({}), before), makePolicy(), []],
-    [`approved by name`, facts(spec({source: `a tarball URL`}), before), makePolicy({approved: [`payload`]}), []],
+    [`approved by name only`, facts(spec({source: `a tarball URL`}), before), makePolicy({approved: [`payload`]}), [`payload:a tarball URL`]],
+    [`approved as that very source`, facts(spec({source: `a tarball URL`}), before), makePolicy({approved: [`payload@https://example.test/payload.tgz`]}), []],
     [`listed with that source`, facts(spec({source: `a tarball URL`}), before, {listedSources: new Set([`payload@https://example.test/payload.tgz`])}), makePolicy(), []],
-    [`no baseline`, facts(spec({source: `a tarball URL`}), null), makePolicy(), []],
+    [`no baseline: nothing was locked, so it is new`, facts(spec({source: `a tarball URL`}), null), makePolicy(), [`payload:a tarball URL`]],
     [`the rule off`, facts(spec({source: `a tarball URL`}), before), makePolicy({newDependencies: `off`}), []],
   ])(`%s`, (_, input, policy, expected) => {
     expect(checkNonRegistrySources(input, policy).map(finding => `${finding.name}:${finding.detail}`)).toEqual(expected);

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import {matchesPattern, parsePattern} from '../../sources/policy/pattern';
+import {approvesSource, matchesPattern, parsePattern} from '../../sources/policy/pattern';
 
 describe(`parsePattern`, () => {
   it.each([
@@ -27,7 +27,27 @@ describe(`parsePattern`, () => {
     expect(matchesPattern(pattern!, name, version)).toBe(expected);
   });
 
-  it.each([``, `@`, `axios@`, `axios@not a range!`, `@scope`, `a b`, `../evil`, `@/x`, `name@^1@^2`])(`%j is rejected`, source => {
+  it.each([``, `@`, `axios@`, `axios@not a range!`, `@scope`, `a b`, `../evil`, `@/x`, `name@^1@^2`, `lib@npm:^1.0.0`, `lib@workspace:^`, `lib@https://has a space`])(`%j is rejected`, source => {
     expect(parsePattern(source)).toBeNull();
+  });
+});
+
+describe(`a pattern naming a source outside the registry`, () => {
+  const url = `https://example.test/payload-1.0.0.tgz`;
+
+  it.each([
+    [`payload@${url}`, `payload`, url, true],
+    [`payload@${url}`, `payload`, `https://example.test/payload-1.0.1.tgz`, false],
+    [`payload@${url}`, `other`, url, false],
+    [`tool@git+https://example.test/tool.git#v1`, `tool`, `git+https://example.test/tool.git#v1`, true],
+    [`gen@exec:./gen.js`, `gen`, `exec:./gen.js`, true],
+    [`vendored@./vendor/pkg`, `vendored`, `./vendor/pkg`, true],
+    [`payload`, `payload`, url, false],
+  ])(`%j approves %s@%s: %s`, (text, name, range, expected) => {
+    expect(approvesSource([parsePattern(text)!], name, range)).toBe(expected);
+  });
+
+  it(`covers no registry version of that name`, () => {
+    expect(matchesPattern(parsePattern(`payload@${url}`)!, `payload`, `1.0.0`)).toBe(false);
   });
 });

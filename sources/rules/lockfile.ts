@@ -1,0 +1,144 @@
+import semver from 'semver';
+
+import type {Policy} from '../policy/policy';
+import {makeFinding, type Finding} from './finding';
+import type {DeclaredSource, ResolvedSource} from './source';
+
+/** A dependency as a manifest declares it, and what yarn.lock resolved it to. */
+export type ResolvedEdge = {
+  /** The package or workspace that declares it, as `name@reference`. */
+  declaredBy: string;
+  declaredName: string;
+  /** The declared range as the user or the registry wrote it, without Yarn's bindings. */
+  range: string;
+  declared: DeclaredSource;
+  child: {label: string, name: string, version: string, resolved: ResolvedSource};
+};
+
+/** An npm version locked with an archive URL of its own (`__archiveUrl`), and the registry's URL for that version. */
+export type LockedArchiveUrl = {
+  name: string;
+  version: string;
+  locked: boolean;
+  archiveUrl: string;
+  registry: {kind: `served`, url: string} | {kind: `unknown`, reason: string};
+};
+
+/** An archive of the project's own (committed) cache, and the manifest it holds. */
+export type CachedArchive = {
+  name: string;
+  version: string;
+  locked: boolean;
+  /** Relative to the project. */
+  file: string;
+  holds: {kind: `manifest`, name: string, version: string} | {kind: `unreadable`, reason: string};
+};
+
+export type LockfileFacts = {
+  edges: ReadonlyArray<ResolvedEdge>;
+  archiveUrls: ReadonlyArray<LockedArchiveUrl>;
+  archives: ReadonlyArray<CachedArchive>;
+};
+
+/**
+ * The lockfile rule: yarn.lock, a committed cache and anything else a pull request can edit is
+ * believed only as far as the manifests and the registry confirm it. A declared registry range
+ * resolves to a version of the package it names, inside that range, fetched from where the registry
+ * serves that version; a declared source resolves to that source; a cached archive holds what its
+ * entry claims. `quarantineLockfile: trust` believes the lockfile as written.
+ */
+export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Finding> {
+  if (policy.lockfile === `trust`)
+    return [];
+
+  const findings = new Map<string, Finding>();
+  for (const edge of facts.edges) {
+    const mismatch = sourceMismatch(edge.declared, edge.child.resolved);
+    const key = `${edge.declaredName}@${edge.range} ${edge.child.label}`;
+    if (mismatch === null || findings.has(key))
+      continue;
+    findings.set(key, makeFinding({
+      rule: `lockfile`,
+      kind: `source-mismatch`,
+      severity: `error`,
+      name: edge.declaredName,
+      version: edge.child.resolved.kind === `registry` ? edge.child.resolved.version : null,
+      range: edge.range,
+      locked: true,
+      detail: mismatch,
+      declaredBy: edge.declaredBy,
+      found: edge.child.label,
+      expected: `${edge.declaredName}@${edge.range}`,
+    }));
+  }
+
+  for (const locked of facts.archiveUrls) {
+    if (locked.registry.kind === `served` && locked.registry.url === locked.archiveUrl)
+      continue;
+    findings.set(`archive-url ${locked.name}@${locked.version} ${locked.archiveUrl}`, makeFinding({
+      rule: `lockfile`,
+      kind: `unconfirmed-tarball`,
+      severity: `error`,
+      name: locked.name,
+      version: locked.version,
+      locked: locked.locked,
+      found: locked.archiveUrl,
+      expected: locked.registry.kind === `served` ? locked.registry.url : null,
+      detail: locked.registry.kind === `unknown` ? locked.registry.reason : null,
+    }));
+  }
+
+  for (const archive of facts.archives) {
+    const {holds} = archive;
+    if (holds.kind === `manifest` && holds.name === archive.name && sameVersion(holds.version, archive.version))
+      continue;
+    findings.set(`archive ${archive.file}`, makeFinding({
+      rule: `lockfile`,
+      kind: `archive-mismatch`,
+      severity: `error`,
+      name: archive.name,
+      version: archive.version,
+      locked: archive.locked,
+      found: holds.kind === `manifest` ? `${holds.name}@${holds.version}` : null,
+      expected: `${archive.name}@${archive.version}`,
+      detail: holds.kind === `unreadable` ? holds.reason : null,
+      file: archive.file,
+    }));
+  }
+
+  return [...findings.values()];
+}
+
+/**
+ * Why a resolution does not follow its declaration, or null when it does. Yarn's own resolvers
+ * always produce a consistent pair; only an edited lockfile (or a foreign one) can break it.
+ */
+export function sourceMismatch(declared: DeclaredSource, resolved: ResolvedSource): string | null {
+  switch (declared.kind) {
+    case `workspace`:
+      return null;
+    case `registry`: {
+      if (resolved.kind !== `registry` || resolved.protocol !== declared.protocol)
+        return resolved.kind === `other` ? resolved.label : resolved.kind === `workspace` ? `a workspace` : `another registry protocol`;
+      if (resolved.name !== declared.name)
+        return `another package`;
+      const range = semver.validRange(declared.selector);
+      if (range !== null && !semver.satisfies(resolved.version, range, {includePrerelease: true}))
+        return `a version outside that range`;
+      return null;
+    }
+    case `other`: {
+      if (declared.label === `an unknown protocol`)
+        return null;
+      if (resolved.kind !== `other`)
+        return resolved.kind === `registry` ? `the registry` : `a workspace`;
+      if (declared.git !== null && resolved.git !== null)
+        return declared.git.repository === resolved.git.repository && (declared.git.commit === null || declared.git.commit === resolved.git.commit) ? null : `another repository or commit`;
+      return declared.source === resolved.reference ? null : `another source`;
+    }
+  }
+}
+
+function sameVersion(a: string, b: string) {
+  return a === b || (semver.valid(a) !== null && semver.valid(b) !== null && semver.eq(a, b));
+}

@@ -1,0 +1,19 @@
+/** How findings name a source that is not a registry. */
+export type SourceLabel = `git` | `a tarball URL` | `file:` | `exec:` | `link:` | `portal:` | `an unknown protocol`;
+
+export type RegistryProtocol = `npm:` | `jsr:`;
+
+/** What a dependency range asks for, seen through `npm:` aliases and `patch:` wrappers. */
+export type DeclaredSource =
+  | {kind: `registry`, protocol: RegistryProtocol, /** The package the range names: an alias's target. */ name: string, /** A semver range or a dist-tag. */ selector: string}
+  | {kind: `workspace`}
+  | {kind: `other`, label: SourceLabel, /** The range without Yarn's bindings. */ source: string, git: GitSource | null};
+
+/** Where a resolved package's bytes come from, seen through `patch:` wrappers and virtual instances. */
+export type ResolvedSource =
+  | {kind: `registry`, protocol: RegistryProtocol, name: string, version: string, /** Yarn's `__archiveUrl` binding: the registry's tarball was not at the conventional URL. */ archiveUrl: string | null}
+  | {kind: `workspace`}
+  | {kind: `other`, label: SourceLabel, /** The reference without Yarn's bindings. */ reference: string, git: GitSource | null};
+
+/** A git repository as Yarn normalizes it, and the commit when the range pins one. */
+export type GitSource = {repository: string, commit: string | null};

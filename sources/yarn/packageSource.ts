@@ -1,0 +1,136 @@
+import {type Locator, semverUtils, structUtils, TAG_REGEXP} from '@yarnpkg/core';
+import {gitUtils} from '@yarnpkg/plugin-git';
+import semver from 'semver';
+
+import type {DeclaredSource, GitSource, ResolvedSource, SourceLabel} from '../rules/source';
+
+/**
+ * The one parser of ranges and references: what a dependency declares, and where a resolved
+ * package comes from, through `npm:` aliases, `patch:` wrappers and virtual instances.
+ */
+
+const MAX_WRAPPING = 8;
+
+const SOURCE_LABELS: ReadonlyArray<[RegExp, SourceLabel]> = [
+  [/^https?:/, `a tarball URL`],
+  [/^file:|^\.{0,2}\//, `file:`],
+  [/^exec:/, `exec:`],
+  [/^link:/, `link:`],
+  [/^portal:/, `portal:`],
+];
+
+/** `::locator=...` and other bindings Yarn appends: not part of what the user wrote. */
+export function withoutBindings(range: string) {
+  const at = range.indexOf(`::`);
+  return at === -1 ? range : range.slice(0, at);
+}
+
+function labelOf(text: string): SourceLabel {
+  if (gitUtils.isGitUrl(text))
+    return `git`;
+  return SOURCE_LABELS.find(([pattern]) => pattern.test(text))?.[1] ?? `an unknown protocol`;
+}
+
+function gitSourceOf(text: string): GitSource | null {
+  if (!gitUtils.isGitUrl(text))
+    return null;
+  try {
+    const {repo, treeish} = gitUtils.splitRepoUrl(text);
+    return {repository: repo, commit: treeish.protocol === `commit` ? treeish.request : null};
+  } catch {
+    return null;
+  }
+}
+
+function other(text: string): DeclaredSource & {kind: `other`} {
+  return {kind: `other`, label: labelOf(text), source: text, git: gitSourceOf(text)};
+}
+
+function isRegistrySelector(selector: string) {
+  return semverUtils.validRange(selector) !== null || TAG_REGEXP.test(selector);
+}
+
+/** What `name@range` asks for; `name` is the name the parent declares it under. */
+export function declaredSourceOf(name: string, range: string, depth = 0): DeclaredSource {
+  const unbound = withoutBindings(range);
+  const parsed = structUtils.tryParseRange(unbound);
+  if (parsed === null || depth > MAX_WRAPPING)
+    return other(unbound);
+
+  switch (parsed.protocol) {
+    case `npm:`: {
+      const selector = unbound.slice(`npm:`.length);
+      const alias = structUtils.tryParseDescriptor(selector, true);
+      if (alias !== null) {
+        const inner = structUtils.tryParseRange(alias.range)?.protocol ? alias.range : `npm:${alias.range}`;
+        return declaredSourceOf(structUtils.stringifyIdent(alias), inner, depth + 1);
+      }
+      return isRegistrySelector(selector) ? {kind: `registry`, protocol: `npm:`, name, selector} : other(selector);
+    }
+    case `jsr:`:
+      return {kind: `registry`, protocol: `jsr:`, name, selector: unbound.slice(`jsr:`.length)};
+    case `patch:`: {
+      const source = parsed.source !== null ? structUtils.tryParseDescriptor(parsed.source, true) : null;
+      return source === null ? other(unbound) : declaredSourceOf(structUtils.stringifyIdent(source), source.range, depth + 1);
+    }
+    case `workspace:`:
+      return {kind: `workspace`};
+    case null:
+      return isRegistrySelector(unbound) ? {kind: `registry`, protocol: `npm:`, name, selector: unbound} : other(unbound);
+    default:
+      return other(unbound);
+  }
+}
+
+/** Where the package a locator names comes from. */
+export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
+  const current = structUtils.ensureDevirtualizedLocator(locator);
+  const name = structUtils.stringifyIdent(current);
+  const parsed = structUtils.tryParseRange(current.reference);
+  const unbound = withoutBindings(current.reference);
+  const otherSource = (): ResolvedSource => ({kind: `other`, label: labelOf(unbound), reference: unbound, git: gitSourceOf(unbound)});
+  if (parsed === null || depth > MAX_WRAPPING)
+    return otherSource();
+
+  switch (parsed.protocol) {
+    case `npm:`:
+    case `jsr:`: {
+      if (semver.valid(parsed.selector) === null)
+        return otherSource();
+      const archiveUrl = parsed.params?.__archiveUrl;
+      return {kind: `registry`, protocol: parsed.protocol, name, version: parsed.selector, archiveUrl: typeof archiveUrl === `string` ? archiveUrl : null};
+    }
+    case `patch:`: {
+      const source = parsed.source === null ? null : structUtils.tryParseLocator(parsed.source, true) ?? structUtils.tryParseLocator(decodeURIComponent(parsed.source), true);
+      return source === null ? otherSource() : resolvedSourceOf(source, depth + 1);
+    }
+    case `workspace:`:
+      return {kind: `workspace`};
+    default:
+      return otherSource();
+  }
+}
+
+/** The label of a non-registry range, or null for a registry or workspace range. */
+export function sourceLabelOf(name: string, range: string): SourceLabel | null {
+  const declared = declaredSourceOf(name, range);
+  return declared.kind === `other` ? declared.label : null;
+}
+
+/** The npm version a locator stands for (aliases carry the real name; `patch:` wraps its source). */
+export function npmVersionOf(locator: Locator): {name: string, version: string, archiveUrl: string | null} | null {
+  const resolved = resolvedSourceOf(locator);
+  return resolved.kind === `registry` && resolved.protocol === `npm:` ? resolved : null;
+}
+
+/**
+ * How a finding shows a declared range: `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read
+ * `^4.2.1` (the package name is shown beside it); other ranges lose Yarn's bindings, so they compare
+ * equal to what the user wrote.
+ */
+export function displayRange(range: string) {
+  const unbound = withoutBindings(range);
+  if (unbound.startsWith(`npm:`))
+    return unbound.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``);
+  return unbound;
+}

@@ -1,0 +1,321 @@
+import {createHash} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import {readdir, readFile, rm, unlink, writeFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import {deserialize, serialize} from 'node:v8';
+import {gunzipSync, gzipSync} from 'node:zlib';
+import {afterEach, describe, expect, it} from 'vitest';
+
+import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
+import {agoISO, type Registry} from '../../scripts/lib/registry.mjs';
+import {commitAll, git, startGitServer, touchScript} from './gitServer';
+import {lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
+
+/**
+ * The lockfile, a committed cache and the install state are untrusted input: each way a pull request
+ * could use them to install a 2-hour-old version or an unlisted source, with the plugin loaded, is
+ * tried here against the real Yarn. Each must be stopped before anything is fetched or run, and
+ * `yarn quarantine check --since` must report it.
+ */
+
+const APP = {name: `app`, version: `1.0.0`, private: true};
+const USES_LIB = {...APP, dependencies: {lib: `^1.0.0`}};
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map(cleanup => cleanup()));
+});
+
+type TestProject = Awaited<ReturnType<typeof projectWith>>;
+
+/** 1.0.0 has been out for a month; 1.0.1, published 2 hours ago, carries the payload. */
+function publishYoungLib(registry: Registry, name = `lib`) {
+  registry.packages.addVersion(name, `1.0.1`, {publishedAt: agoISO({hours: 2}), scripts: {postinstall: MALICIOUS_POSTINSTALL}});
+}
+
+async function libRegistry() {
+  return await registryWith({packages: [{name: `lib`, versions: {'1.0.0': {publishedAt: agoISO({days: 30})}}}]});
+}
+
+/** The base branch locked on `name` 1.0.0 (lib itself, or sub under lib), then 1.0.1 published: what a pull request starts from. */
+async function beforeThePullRequest(name: `lib` | `sub` = `lib`) {
+  const registry = await libRegistry();
+  if (name === `sub`) {
+    registry.packages.addPackage({name: `sub`, versions: {'1.0.0': {publishedAt: agoISO({days: 30})}}});
+    registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {sub: `^1.0.0`}});
+  }
+  const project = await baseBranch(registry);
+  publishYoungLib(registry, name);
+  return {registry, project, honest: (await project.lockfile())!, youngUrl: `${registry.url}/${name}/-/${name}-1.0.1.tgz`};
+}
+
+/** The base branch: a project locked on lib 1.0.0, committed, as a CI runner would clone it. */
+async function baseBranch(registry: Registry, options: {yarnrc?: Record<string, unknown>, keepCache?: boolean} = {}) {
+  const project = await projectWith({registry, manifest: USES_LIB, yarnrc: options.yarnrc});
+  const installed = await project.install();
+  expect(installed.code, installed.output).toBe(0);
+  if (!options.keepCache)
+    await rm(join(project.dir, `.yarn`), {recursive: true, force: true});
+  await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+  commitAll(project.dir, `base`);
+  return project;
+}
+
+/** The `checksum:` of an entry in a lockfile. */
+function checksumOf(lockfile: string, resolution: string) {
+  const entry = lockfile.split(`\n\n`).find(block => block.includes(`resolution: "${resolution}"`));
+  const checksum = /checksum: (\S+)/.exec(entry ?? ``)?.[1];
+  if (!checksum)
+    throw new Error(`no checksum for ${resolution} in:\n${lockfile}`);
+  return checksum;
+}
+
+async function youngChecksum(registry: Registry) {
+  return checksumOf(await lockfileWrittenWithoutPlugin(registry, {...APP, dependencies: {lib: `1.0.1`}}), `lib@npm:1.0.1`);
+}
+
+/** A CI run of the pull request: nothing installed yet. */
+async function expectNothingFetchedOrRun(project: TestProject, registry: Registry, lockfile: string) {
+  expect(await project.lockfile()).toBe(lockfile);
+  expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
+  expect(await project.scriptRan()).toBe(false);
+  expect(project.exists(`node_modules/lib`)).toBe(false);
+}
+
+describe(`A. a locked npm entry whose tarball URL is not the registry's`, () => {
+  it(`is refused by check --since and by install --immutable before any fetch`, async () => {
+    const {registry, project, honest, youngUrl} = await beforeThePullRequest();
+    const forged = honest
+      .replace(`resolution: "lib@npm:1.0.0"`, `resolution: "lib@npm:1.0.0::__archiveUrl=${encodeURIComponent(youngUrl)}"`)
+      .replace(checksumOf(honest, `lib@npm:1.0.0`), await youngChecksum(registry));
+    await project.writeFile(`yarn.lock`, forged);
+    registry.clearRequests();
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`lib@npm:1.0.0: yarn.lock fetches it from ${youngUrl}, but the registry serves lib 1.0.0 at ${registry.url}/lib/-/lib-1.0.0.tgz`);
+
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`lib@npm:1.0.0 (locked): yarn.lock fetches it from ${youngUrl}, but the registry serves lib 1.0.0 at ${registry.url}/lib/-/lib-1.0.0.tgz`);
+    expect(install.output).toContain(`Fix: run yarn up -R lib`);
+    await expectNothingFetchedOrRun(project, registry, forged);
+  });
+});
+
+describe(`B. a lockfile that moves a declared npm range onto a tarball URL`, () => {
+  it.each([
+    [`a direct dependency`, `lib` as const, `app@workspace:.`],
+    [`a sub-dependency`, `sub` as const, `lib@npm:1.0.0`],
+  ])(`is refused for %s before any fetch: the manifest never declared that source`, async (_, name, declaredBy) => {
+    const {registry, project, honest, youngUrl} = await beforeThePullRequest(name);
+    const forged = honest
+      .replace(`resolution: "${name}@npm:1.0.0"`, `resolution: "${name}@${youngUrl}"`)
+      .replace(new RegExp(`("${name}@npm:\\^1\\.0\\.0":\\n {2}version: )1\\.0\\.0`), `$11.0.1`);
+    expect(forged).toContain(`version: 1.0.1`);
+    await project.writeFile(`yarn.lock`, forged);
+    registry.clearRequests();
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`${declaredBy} declares ${name}@npm:^1.0.0, but yarn.lock resolves it to ${name}@${youngUrl} (a tarball URL)`);
+
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`${declaredBy} declares ${name}@npm:^1.0.0, but yarn.lock resolves it to ${name}@${youngUrl} (a tarball URL)`);
+    expect(install.output).toContain(`Fix: re-resolve it from the manifest with yarn up -R ${name}`);
+    await expectNothingFetchedOrRun(project, registry, forged);
+  });
+});
+
+describe(`C. a lockfile an older Yarn wrote`, () => {
+  /** lib depends on a git package and on a tarball URL; young@1.0.0 was published an hour ago. */
+  async function withExoticSubDependencies() {
+    const gitServer = await startGitServer();
+    cleanups.push(() => gitServer.close());
+    const registry = await libRegistry();
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {lib: `^1.0.0`, young: `^1.0.0`}}});
+    const prepackMarker = join(project.markerDir, `payload-prepack-ran`);
+    const payload = await gitServer.addPackage(`payload`, {scripts: {prepack: touchScript(prepackMarker), postinstall: touchScript(prepackMarker)}});
+    registry.packages.addPackage({name: `dl`, versions: {'1.0.0': {scripts: {postinstall: MALICIOUS_POSTINSTALL}}}});
+    registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {payload: `${payload.url}#${payload.commit}`, dl: `${registry.url}/dl/-/dl-1.0.0.tgz`}});
+    registry.packages.addPackage({name: `young`, versions: {'1.0.0': {publishedAt: agoISO({hours: 1})}}});
+    return {registry, project, prepackMarker};
+  }
+
+  it.each([[`4.0.2`], [`4.9.4`]])(`written by Yarn %s (an old lockfile version): nothing is cloned, downloaded or run before the policy judges it`, async oldYarn => {
+    const {registry, project, prepackMarker} = await withExoticSubDependencies();
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), oldYarn);
+    expect(lockfile).toMatch(/__metadata:\n {2}version: [4-9]\n/);
+    await rm(prepackMarker, {force: true});
+    await project.writeFile(`yarn.lock`, lockfile);
+    registry.clearRequests();
+
+    const install = await project.install([`install`]);
+
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`young@npm:1.0.0 (locked) is in quarantine`);
+    expect(existsSync(prepackMarker)).toBe(false);
+    await expectNothingFetchedOrRun(project, registry, lockfile);
+  });
+
+  it(`an honest one still installs, refreshed to the current format`, async () => {
+    const {registry, project, prepackMarker} = await withExoticSubDependencies();
+    registry.packages.setTime(`young`, `1.0.0`, agoISO({days: 30}));
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), `4.0.2`);
+    await rm(prepackMarker, {force: true});
+    await project.writeFile(`yarn.lock`, lockfile);
+
+    const install = await project.install([`install`]);
+
+    expect(install.code, install.output).toBe(0);
+    expect(await project.lockfile()).toMatch(/__metadata:\n {2}version: 10\n/);
+    expect(existsSync(prepackMarker)).toBe(true);
+  });
+});
+
+describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
+  it(`is refused before anything is linked or run`, async () => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry, {keepCache: true});
+    publishYoungLib(registry);
+    const cacheDir = join(project.dir, `.yarn`, `cache`);
+    const [oldZip] = (await readdir(cacheDir)).filter(file => file.startsWith(`lib-npm-1.0.0-`));
+    expect(oldZip).toBeDefined();
+
+    // The attacker's archive: lib 1.0.1 as Yarn caches it, committed under the 1.0.0 entry.
+    const donor = await projectWith({registry, manifest: {...APP, dependencies: {lib: `1.0.1`}}, plugin: false, yarnrc: {enableScripts: false}});
+    expect((await donor.run([`install`])).code).toBe(0);
+    const donorCache = join(donor.dir, `.yarn`, `cache`);
+    const [youngZip] = (await readdir(donorCache)).filter(file => file.startsWith(`lib-npm-1.0.1-`));
+    const youngChecksumValue = checksumOf((await donor.lockfile())!, `lib@npm:1.0.1`);
+    const honest = (await project.lockfile())!;
+    const forged = honest.replace(checksumOf(honest, `lib@npm:1.0.0`), youngChecksumValue);
+    await unlink(join(cacheDir, oldZip));
+    // Yarn names a cache archive after its locator and the first characters of its checksum.
+    await writeFile(join(cacheDir, oldZip.replace(/-[0-9a-f]{10}\.zip$/, `-${youngChecksumValue.split(`/`)[1].slice(0, 10)}.zip`)), await readFile(join(donorCache, youngZip)));
+    await project.writeFile(`yarn.lock`, forged);
+    registry.clearRequests();
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toMatch(/lib@npm:1\.0\.0 \(locked\): its archive in the project's cache, \.yarn\/cache\/lib-npm-1\.0\.0-[\w-]+\.zip, holds lib 1\.0\.1, not 1\.0\.0/);
+
+    const install = await project.install([`install`, `--immutable`, `--immutable-cache`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toMatch(/its archive in the project's cache, .* holds lib 1\.0\.1, not 1\.0\.0/);
+    await expectNothingFetchedOrRun(project, registry, forged);
+  });
+
+  it(`an honest zero-install project installs from its committed cache`, async () => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry, {keepCache: true});
+    registry.clearRequests();
+
+    const install = await project.install([`install`, `--immutable`, `--immutable-cache`]);
+
+    expect(install.code, install.output).toBe(0);
+    expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
+  });
+});
+
+describe(`E. a forged install state`, () => {
+  it(`does not make yarn quarantine check report a young locked version as clean`, async () => {
+    const registry = await libRegistry();
+    const project = await projectWith({registry, manifest: USES_LIB});
+    expect((await project.install()).code).toBe(0);
+    publishYoungLib(registry);
+    // The pull request: a lockfile pinning the 2-hour-old version, and the old state relabelled to match it.
+    const forged = await lockfileWrittenWithoutPlugin(registry, USES_LIB);
+    expect(forged).toContain(`resolution: "lib@npm:1.0.1"`);
+    const statePath = join(project.dir, `.yarn`, `install-state.gz`);
+    const state = deserialize(gunzipSync(await readFile(statePath)));
+    state.lockFileChecksum = createHash(`sha512`).update(`3${forged}`).digest(`hex`);
+    await writeFile(statePath, gzipSync(serialize(state)));
+    await project.writeFile(`yarn.lock`, forged);
+
+    const check = await project.run([`quarantine`, `check`]);
+
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`lib@npm:1.0.1 (locked) is in quarantine`);
+  });
+});
+
+describe(`F. a Yarn 1 lockfile that maps a declared npm range to git`, () => {
+  it(`is refused before Yarn's migration clones it`, async () => {
+    const gitServer = await startGitServer();
+    cleanups.push(() => gitServer.close());
+    const registry = await libRegistry();
+    const project = await projectWith({registry, manifest: USES_LIB});
+    const marker = join(project.markerDir, `lib-from-git-ran`);
+    const repo = await gitServer.addPackage(`lib`, {scripts: {prepack: touchScript(marker), postinstall: touchScript(marker)}});
+    const lockfile = [
+      `# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.`,
+      `# yarn lockfile v1`,
+      ``,
+      ``,
+      `lib@^1.0.0:`,
+      `  version "1.0.0"`,
+      `  resolved "${repo.url}#${repo.commit}"`,
+      ``,
+    ].join(`\n`);
+    await project.writeFile(`yarn.lock`, lockfile);
+
+    const check = await project.run([`quarantine`, `check`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`app@workspace:. declares lib@npm:^1.0.0, but yarn.lock resolves it to lib@${repo.url}#commit=${repo.commit} (git)`);
+
+    const install = await project.install([`install`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`declares lib@npm:^1.0.0, but yarn.lock resolves it to lib@${repo.url}#commit=${repo.commit} (git)`);
+    expect(existsSync(marker)).toBe(false);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(project.exists(`node_modules/lib`)).toBe(false);
+  });
+});
+
+describe(`G. a project without a lockfile`, () => {
+  async function tarballUnderLib() {
+    const registry = await libRegistry();
+    registry.packages.addPackage({name: `dl`, versions: {'1.0.0': {scripts: {postinstall: MALICIOUS_POSTINSTALL}}}});
+    registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {dl: `${registry.url}/dl/-/dl-1.0.0.tgz`}});
+    return registry;
+  }
+
+  it(`judges every non-registry sub-dependency as new, before any request for it`, async () => {
+    const registry = await tarballUnderLib();
+    const project = await projectWith({registry, manifest: USES_LIB});
+
+    const install = await project.install();
+
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`dl@${registry.url}/dl/-/dl-1.0.0.tgz: a sub-dependency of lib@1.0.0 from a tarball URL, not locked before; Yarn would fetch it during resolution, so it was stopped before any request. Fix: if you trust it, run yarn quarantine approve 'dl@${registry.url}/dl/-/dl-1.0.0.tgz'`);
+    expect(registry.requests.filter(request => request.path.startsWith(`/dl/`))).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+    expect(await project.lockfile()).toBeNull();
+  });
+
+  it(`lets it in when that very source is approved, but not on the strength of its name alone`, async () => {
+    const registry = await tarballUnderLib();
+    const byName = await projectWith({registry, manifest: USES_LIB, yarnrc: {quarantineApprovedDependencies: [`dl`], enableScripts: false}});
+    expect((await byName.install()).code).toBe(1);
+
+    const bySource = await projectWith({registry, manifest: USES_LIB, yarnrc: {quarantineApprovedDependencies: [`dl@${registry.url}/dl/-/dl-1.0.0.tgz`], enableScripts: false}});
+    const install = await bySource.install();
+    expect(install.code, install.output).toBe(0);
+  });
+});
+
+describe(`honest lockfiles`, () => {
+  it(`install --immutable and check --since pass on an unmodified base branch`, async () => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry);
+    const lockfile = (await project.lockfile())!;
+    git(project.dir, `status`);
+
+    expect((await project.run([`quarantine`, `check`, `--since`, `HEAD`])).code).toBe(0);
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(0);
+    expect(await project.lockfile()).toBe(lockfile);
+  });
+});

@@ -1,0 +1,103 @@
+import {describe, expect, it} from 'vitest';
+
+import {checkLockfile, sourceMismatch, type CachedArchive, type LockedArchiveUrl, type ResolvedEdge} from '../../sources/rules/lockfile';
+import type {DeclaredSource, ResolvedSource} from '../../sources/rules/source';
+import {makePolicy} from './policyFixture';
+
+const npmRange = (selector: string, name = `lib`): DeclaredSource => ({kind: `registry`, protocol: `npm:`, name, selector});
+const npmVersion = (version: string, name = `lib`, archiveUrl: string | null = null): ResolvedSource => ({kind: `registry`, protocol: `npm:`, name, version, archiveUrl});
+const tarball = (url: string): ResolvedSource => ({kind: `other`, label: `a tarball URL`, reference: url, git: null});
+const git = (repository: string, commit: string | null): ResolvedSource => ({kind: `other`, label: `git`, reference: `${repository}#commit=${commit}`, git: {repository, commit}});
+const declaredGit = (repository: string, commit: string | null): DeclaredSource => ({kind: `other`, label: `git`, source: repository, git: {repository, commit}});
+const declaredTarball = (url: string): DeclaredSource => ({kind: `other`, label: `a tarball URL`, source: url, git: null});
+
+describe(`sourceMismatch`, () => {
+  it.each<[string, DeclaredSource, ResolvedSource, string | null]>([
+    [`an npm range locked to a version inside it`, npmRange(`^1.0.0`), npmVersion(`1.2.0`), null],
+    [`an npm range locked to a prerelease inside it`, npmRange(`^1.0.0-beta.1`), npmVersion(`1.0.0-beta.3`), null],
+    [`a dist-tag (any version can carry it)`, npmRange(`latest`), npmVersion(`0.1.0`), null],
+    [`an alias locked to the package it names`, npmRange(`^1`, `axios`), npmVersion(`1.14.0`, `axios`), null],
+    [`an npm range locked to a tarball URL`, npmRange(`^1.0.0`), tarball(`http://evil.test/lib-1.0.1.tgz`), `a tarball URL`],
+    [`an npm range locked to git`, npmRange(`^1.0.0`), git(`git://evil.test/lib.git`, `abc`), `git`],
+    [`an npm range locked to another package`, npmRange(`^1.0.0`), npmVersion(`1.0.0`, `evil`), `another package`],
+    [`an npm range locked to a version outside it`, npmRange(`^1.0.0`), npmVersion(`0.0.1`), `a version outside that range`],
+    [`an npm range locked to a workspace`, npmRange(`^1.0.0`), {kind: `workspace`}, `a workspace`],
+    [`a jsr range locked to npm`, {kind: `registry`, protocol: `jsr:`, name: `lib`, selector: `^1.0.0`}, npmVersion(`1.0.0`), `another registry protocol`],
+    [`a tarball locked to that tarball`, declaredTarball(`https://a.test/x.tgz`), tarball(`https://a.test/x.tgz`), null],
+    [`a tarball locked to another tarball`, declaredTarball(`https://a.test/x.tgz`), tarball(`https://evil.test/x.tgz`), `another source`],
+    [`a tarball locked to the registry`, declaredTarball(`https://a.test/x.tgz`), npmVersion(`1.0.0`), `the registry`],
+    [`a git branch locked to a commit of that repository`, declaredGit(`https://a.test/x.git`, null), git(`https://a.test/x.git`, `abc`), null],
+    [`a git commit locked to another commit`, declaredGit(`https://a.test/x.git`, `abc`), git(`https://a.test/x.git`, `def`), `another repository or commit`],
+    [`a git range locked to another repository`, declaredGit(`https://a.test/x.git`, null), git(`https://evil.test/x.git`, `abc`), `another repository or commit`],
+    [`a workspace range`, {kind: `workspace`}, {kind: `workspace`}, null],
+    [`an unknown protocol, which only its plugin understands`, {kind: `other`, label: `an unknown protocol`, source: `weird:x`, git: null}, tarball(`https://a.test/x.tgz`), null],
+  ])(`%s: %s`, (_, declared, resolved, expected) => {
+    expect(sourceMismatch(declared, resolved)).toBe(expected);
+  });
+});
+
+const edge = (declared: DeclaredSource, resolved: ResolvedSource, declaredBy = `app@workspace:.`): ResolvedEdge => ({
+  declaredBy,
+  declaredName: `lib`,
+  range: `npm:^1.0.0`,
+  declared,
+  child: {label: `lib@http://evil.test/lib-1.0.1.tgz`, name: `lib`, version: `1.0.1`, resolved},
+});
+const archiveUrl = (overrides: Partial<LockedArchiveUrl> = {}): LockedArchiveUrl => ({
+  name: `lib`,
+  version: `1.0.0`,
+  locked: true,
+  archiveUrl: `https://mirror.test/lib/-/lib-1.0.0.tgz`,
+  registry: {kind: `served`, url: `https://mirror.test/lib/-/lib-1.0.0.tgz`},
+  ...overrides,
+});
+const archive = (holds: CachedArchive[`holds`]): CachedArchive => ({name: `lib`, version: `1.0.0`, locked: true, file: `.yarn/cache/lib-npm-1.0.0-0123456789.zip`, holds});
+const none = {edges: [], archiveUrls: [], archives: []};
+
+describe(`checkLockfile`, () => {
+  it(`reports a declared npm range that yarn.lock moved to a tarball, naming who declares it`, () => {
+    expect(checkLockfile({...none, edges: [edge(npmRange(`^1.0.0`), tarball(`http://evil.test/lib-1.0.1.tgz`))]}, makePolicy())).toEqual([expect.objectContaining({
+      rule: `lockfile`,
+      kind: `source-mismatch`,
+      severity: `error`,
+      name: `lib`,
+      range: `npm:^1.0.0`,
+      detail: `a tarball URL`,
+      declaredBy: `app@workspace:.`,
+      found: `lib@http://evil.test/lib-1.0.1.tgz`,
+    })]);
+  });
+
+  it(`reports the same mismatch once, however many packages declare it`, () => {
+    const mismatch = edge(npmRange(`^1.0.0`), tarball(`http://evil.test/lib-1.0.1.tgz`));
+    expect(checkLockfile({...none, edges: [mismatch, mismatch, {...mismatch, declaredBy: `web@workspace:web`}]}, makePolicy())).toHaveLength(1);
+  });
+
+  it.each<[string, LockedArchiveUrl, Array<string>]>([
+    [`the registry's own URL`, archiveUrl(), []],
+    [`another version's tarball`, archiveUrl({archiveUrl: `https://mirror.test/lib/-/lib-1.0.1.tgz`}), [`unconfirmed-tarball`]],
+    [`another host`, archiveUrl({archiveUrl: `https://evil.test/lib/-/lib-1.0.0.tgz`}), [`unconfirmed-tarball`]],
+    [`a version the registry cannot confirm`, archiveUrl({registry: {kind: `unknown`, reason: `the registry does not list this version`}}), [`unconfirmed-tarball`]],
+  ])(`an archive URL in yarn.lock that is %s`, (_, locked, kinds) => {
+    expect(checkLockfile({...none, archiveUrls: [locked]}, makePolicy()).map(finding => finding.kind)).toEqual(kinds);
+  });
+
+  it.each<[string, CachedArchive[`holds`], Array<string>]>([
+    [`the claimed package and version`, {kind: `manifest`, name: `lib`, version: `1.0.0`}, []],
+    [`another version`, {kind: `manifest`, name: `lib`, version: `1.0.1`}, [`lib@1.0.1`]],
+    [`another package`, {kind: `manifest`, name: `evil`, version: `1.0.0`}, [`evil@1.0.0`]],
+    [`nothing readable`, {kind: `unreadable`, reason: `not a zip archive`}, [`null:not a zip archive`]],
+  ])(`a committed cache archive holding %s`, (_, holds, expected) => {
+    expect(checkLockfile({...none, archives: [archive(holds)]}, makePolicy()).map(finding => finding.found ?? `null:${finding.detail}`)).toEqual(expected);
+  });
+
+  it(`believes the lockfile as written under quarantineLockfile: trust`, () => {
+    const everything = {
+      edges: [edge(npmRange(`^1.0.0`), tarball(`http://evil.test/lib-1.0.1.tgz`))],
+      archiveUrls: [archiveUrl({archiveUrl: `https://evil.test/x.tgz`})],
+      archives: [archive({kind: `manifest`, name: `lib`, version: `1.0.1`})],
+    };
+    expect(checkLockfile(everything, makePolicy({lockfile: `trust`}))).toEqual([]);
+    expect(checkLockfile(everything, makePolicy()).map(finding => finding.kind)).toEqual([`source-mismatch`, `unconfirmed-tarball`, `archive-mismatch`]);
+  });
+});
