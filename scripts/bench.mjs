@@ -6,7 +6,9 @@
 //
 // Scenarios: fresh resolution (Yarn alone, Yarn alone with its own `npmMinimalAgeGate` on, with the plugin), cold install
 // with a lockfile, warm install, and `yarn quarantine check` in the warm project (--check-runs times per run, next to
-// `yarn config get` as the floor of Node + Yarn + plugin start-up). Each figure is printed next to its target.
+// `yarn config get` as the floor of Node + Yarn + plugin start-up); in the same warm project, whose cache is inside it as
+// in a zero-install project, warm installs under `quarantineLockfile` verify and trust (the lockfile rule's own cost)
+// and Yarn's `--check-cache`. Each figure is printed next to its target.
 //
 // Progress goes to stderr; the Markdown tables to stdout; raw numbers to bench-results/latest.json.
 import {existsSync, readFileSync} from 'node:fs';
@@ -430,6 +432,12 @@ const VARIANT_ENV = {alone: {}, plugin: {}, gate: {YARN_NPM_MINIMAL_AGE_GATE: St
 const samples = Object.fromEntries(SCENARIOS.map(s => [s.key, {alone: [], plugin: [], ...(s.key === `fresh` ? {gate: []} : {})}]));
 /** `yarn quarantine check` in the warm project with the plugin, and `yarn config get` there as the start-up floor. */
 const checkSamples = {check: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([]), floor: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([])};
+/**
+ * The lockfile rule's own cost in the warm project (its cache is inside the project, as in a zero-install one, so every
+ * archive's manifest is read): warm installs with `quarantineLockfile` verify and trust, alternating; and Yarn's own
+ * full verification of such a cache, `--check-cache`, which downloads every archive again.
+ */
+const lockfileRuleSamples = {verify: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([]), trust: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([]), checkCache: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([])};
 /** @type {Array<{run: number, identical: boolean, gateIdentical: boolean | null}>} */
 const lockfileChecks = [];
 /** Distinct package names in the lockfile's npm resolutions (the cold target allows one request per name). */
@@ -495,6 +503,18 @@ try {
           checkSamples.floor.push(floor);
           progress(`  floor (yarn config get nodeLinker): ${describe(floor).trim()}`);
         }
+        for (let i = 1; i <= CHECK_RUNS; i++) {
+          for (const mode of i % 2 === 1 ? [`verify`, `trust`] : [`trust`, `verify`]) {
+            progress(`run ${run}/${RUNS} warm install, quarantineLockfile ${mode} (${i}/${CHECK_RUNS}) ...`);
+            const sample = await measure(p, registry, [`install`], {YARN_QUARANTINE_LOCKFILE: mode});
+            lockfileRuleSamples[/** @type {'verify' | 'trust'} */ (mode)].push(sample);
+            progress(describe(sample));
+          }
+        }
+        progress(`run ${run}/${RUNS} yarn install --immutable --immutable-cache --check-cache ...`);
+        const checkCache = await measure(p, registry, [`install`, `--immutable`, `--immutable-cache`, `--check-cache`]);
+        lockfileRuleSamples.checkCache.push(checkCache);
+        progress(describe(checkCache));
       }
       await dispose(p);
     }
@@ -545,6 +565,12 @@ const check = {
   floor: summarize(checkSamples.floor),
   runs: checkSamples.check.length,
   samples: checkSamples,
+};
+const lockfileRule = {
+  verify: summarize(lockfileRuleSamples.verify),
+  trust: summarize(lockfileRuleSamples.trust),
+  checkCache: summarize(lockfileRuleSamples.checkCache),
+  samples: lockfileRuleSamples,
 };
 
 /**
@@ -640,6 +666,14 @@ lines.push(
   `| \`yarn config get nodeLinker\` (floor) | ${seconds(check.floor.wallMs)} | ${range2(check.floor.wallMsRange)} | ${all(check.floor)} | ${mib(check.floor.maxRssKiB)} |`,
   `| difference (the check's own work) | ${check.check.wallMs !== null && check.floor.wallMs !== null ? seconds(check.check.wallMs - check.floor.wallMs) : `n/a`} | | | | | |`,
   ``,
+  `The lockfile rule in the warm project, whose cache is inside the project as in a zero-install one (every archive's manifest is read before the fetch step; ${CHECK_RUNS} of each per run, alternating), next to Yarn's own \`--check-cache\`, which downloads every archive again to compare it:`,
+  ``,
+  `| warm install with the plugin | wall time | range | resolution step | packuments | tarballs | max RSS (MiB) |`,
+  `|---|---:|---:|---:|---:|---:|---:|`,
+  `| \`quarantineLockfile: verify\` | ${seconds(lockfileRule.verify.wallMs)} | ${range2(lockfileRule.verify.wallMsRange)} | ${seconds(lockfileRule.verify.stepsMs.resolution)} | ${lockfileRule.verify.packuments ?? `n/a`} | ${lockfileRule.verify.tarballs ?? `n/a`} | ${mib(lockfileRule.verify.maxRssKiB)} |`,
+  `| \`quarantineLockfile: trust\` | ${seconds(lockfileRule.trust.wallMs)} | ${range2(lockfileRule.trust.wallMsRange)} | ${seconds(lockfileRule.trust.stepsMs.resolution)} | ${lockfileRule.trust.packuments ?? `n/a`} | ${lockfileRule.trust.tarballs ?? `n/a`} | ${mib(lockfileRule.trust.maxRssKiB)} |`,
+  `| \`install --immutable --immutable-cache --check-cache\` | ${seconds(lockfileRule.checkCache.wallMs)} | ${range2(lockfileRule.checkCache.wallMsRange)} | ${seconds(lockfileRule.checkCache.stepsMs.resolution)} | ${lockfileRule.checkCache.packuments ?? `n/a`} | ${lockfileRule.checkCache.tarballs ?? `n/a`} | ${mib(lockfileRule.checkCache.maxRssKiB)} |`,
+  ``,
   `Targets:`,
   ``,
   `| target | figure | result | note |`,
@@ -670,6 +704,7 @@ await writeFile(OUT, `${JSON.stringify({
   results,
   freshWithYarnGate: freshGate ? {...freshGate, samples: samples.fresh.gate} : null,
   check,
+  lockfileRule,
   targets,
   totalSeconds: Math.round(totalSeconds),
 }, null, 2)}\n`);

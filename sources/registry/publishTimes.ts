@@ -105,6 +105,12 @@ export class PublishTimes {
     return ReleaseTimeCache.keyOf(this.registryOf(ident), structUtils.stringifyIdent(ident), version);
   }
 
+  /** Archives of the project's own cache already read under their checksum, remembered beside the release times. */
+  readonly verifiedArchives = {
+    has: (locatorHash: string, checksum: string) => this.cache.hasArchive(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+    add: (locatorHash: string, checksum: string) => this.cache.addArchive(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+  };
+
   async persist() {
     try {
       await this.cache.save();

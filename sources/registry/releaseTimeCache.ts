@@ -28,6 +28,26 @@ export class ReleaseTimeCache {
     return `${registry} ${name}@${version}`;
   }
 
+  /**
+   * An archive of the project's own cache already found to hold what its lockfile entry claims.
+   * Keyed by locator and checksum: Yarn hashes every cached archive against the lockfile's checksum
+   * before linking it, so an archive that changes under the same key never reaches a script.
+   */
+  static archiveKeyOf(locatorHash: string, checksum: string) {
+    return `archive ${locatorHash} ${checksum}`;
+  }
+
+  hasArchive(key: string) {
+    return this.load().has(key);
+  }
+
+  addArchive(key: string) {
+    if (this.load().has(key))
+      return;
+    this.load().set(key, 0);
+    this.added.set(key, 0);
+  }
+
   get(key: string): CachedRelease | null {
     const entry = this.load().get(key);
     if (typeof entry === `undefined`)

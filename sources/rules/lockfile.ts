@@ -36,6 +36,8 @@ export type CachedArchive = {
 
 export type LockfileFacts = {
   edges: ReadonlyArray<ResolvedEdge>;
+  /** Yarn's `enableTransparentWorkspaces`: a registry range a workspace's version satisfies resolves to that workspace. */
+  transparentWorkspaces: boolean;
   archiveUrls: ReadonlyArray<LockedArchiveUrl>;
   archives: ReadonlyArray<CachedArchive>;
 };
@@ -52,8 +54,9 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
     return [];
 
   const findings = new Map<string, Finding>();
+  const ranges = new Map<string, semver.Range | null>();
   for (const edge of facts.edges) {
-    const mismatch = sourceMismatch(edge.declared, edge.child.resolved);
+    const mismatch = sourceMismatch(edge.declared, edge.child, {transparentWorkspaces: facts.transparentWorkspaces, ranges});
     const key = `${edge.declaredName}@${edge.range} ${edge.child.label}`;
     if (mismatch === null || findings.has(key))
       continue;
@@ -90,7 +93,7 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
 
   for (const archive of facts.archives) {
     const {holds} = archive;
-    if (holds.kind === `manifest` && holds.name === archive.name && sameVersion(holds.version, archive.version))
+    if (holdsWhatItClaims(archive))
       continue;
     findings.set(`archive ${archive.file}`, makeFinding({
       rule: `lockfile`,
@@ -109,21 +112,35 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
   return [...findings.values()];
 }
 
+/** Whether a cached archive's manifest is the package and version its lockfile entry claims. */
+export function holdsWhatItClaims({holds, name, version}: CachedArchive) {
+  return holds.kind === `manifest` && holds.name === name && sameVersion(holds.version, version);
+}
+
 /**
  * Why a resolution does not follow its declaration, or null when it does. Yarn's own resolvers
  * always produce a consistent pair; only an edited lockfile (or a foreign one) can break it.
  */
-export function sourceMismatch(declared: DeclaredSource, resolved: ResolvedSource): string | null {
+export function sourceMismatch(declared: DeclaredSource, child: {name: string, version: string, resolved: ResolvedSource}, {transparentWorkspaces, ranges = new Map()}: {transparentWorkspaces: boolean, ranges?: Map<string, semver.Range | null>}): string | null {
+  const {resolved} = child;
+  const satisfies = (version: string, selector: string) => {
+    if (!ranges.has(selector))
+      ranges.set(selector, parseRange(selector));
+    const range = ranges.get(selector)!;
+    return range === null || (semver.valid(version) !== null && range.test(version));
+  };
   switch (declared.kind) {
     case `workspace`:
       return null;
     case `registry`: {
+      // Yarn's transparent workspaces: the project's own package stands in for a registry range its version satisfies.
+      if (resolved.kind === `workspace`)
+        return transparentWorkspaces && child.name === declared.name && declared.protocol === `npm:` && parseRange(declared.selector) !== null && satisfies(child.version, declared.selector) ? null : `a workspace`;
       if (resolved.kind !== `registry` || resolved.protocol !== declared.protocol)
-        return resolved.kind === `other` ? resolved.label : resolved.kind === `workspace` ? `a workspace` : `another registry protocol`;
+        return resolved.kind === `other` ? resolved.label : `another registry protocol`;
       if (resolved.name !== declared.name)
         return `another package`;
-      const range = semver.validRange(declared.selector);
-      if (range !== null && !semver.satisfies(resolved.version, range, {includePrerelease: true}))
+      if (!satisfies(resolved.version, declared.selector))
         return `a version outside that range`;
       return null;
     }
@@ -136,6 +153,15 @@ export function sourceMismatch(declared: DeclaredSource, resolved: ResolvedSourc
         return declared.git.repository === resolved.git.repository && (declared.git.commit === null || declared.git.commit === resolved.git.commit) ? null : `another repository or commit`;
       return declared.source === resolved.reference ? null : `another source`;
     }
+  }
+}
+
+/** A semver range as the resolvers read it (prereleases included), or null for a dist-tag. */
+function parseRange(selector: string): semver.Range | null {
+  try {
+    return new semver.Range(selector, {includePrerelease: true});
+  } catch {
+    return null;
   }
 }
 

@@ -1,25 +1,32 @@
 import {Cache, type Project, structUtils} from '@yarnpkg/core';
-import {npath, type PortablePath, ppath, xfs} from '@yarnpkg/fslib';
+import {npath, ppath} from '@yarnpkg/fslib';
 
-import type {CachedArchive} from '../rules/lockfile';
+import {holdsWhatItClaims, type CachedArchive} from '../rules/lockfile';
 import {isInsideProject} from './projectPaths';
 import {readArchivedManifest} from './zipManifest';
 
-const CONCURRENT_READS = 16;
+/** What this machine remembers of archives it already read, keyed by locator and checksum. */
+export type VerifiedArchives = {has(locatorHash: string, checksum: string): boolean, add(locatorHash: string, checksum: string): void};
 
 /**
  * The archives Yarn would take from a cache inside the project (zero-installs: committed, so a pull
  * request can replace one together with its checksum), with the manifest each one holds. A cache
  * outside the project is Yarn's own and trusted like Yarn trusts it.
+ *
+ * An archive already read under the same checksum is not read again when Yarn itself refuses an
+ * archive whose hash differs from its checksum (`checksumBehavior: throw`, the default; Yarn skips
+ * that hash for platform-conditional packages, which are read every time): then it cannot have
+ * changed without the install stopping before anything of it is linked.
  */
-export async function committedArchives(project: Project, lockedBefore: ReadonlySet<string>, cache?: Cache): Promise<Array<CachedArchive>> {
+export function committedArchives(project: Project, lockedBefore: ReadonlySet<string>, verified: VerifiedArchives, cache?: Cache): Array<CachedArchive> {
   const {configuration} = project;
   const cacheFolder = cache?.cwd ?? configuration.get(`cacheFolder`);
   if (!isInsideProject(project, cacheFolder))
     return [];
   const archiveCache = cache ?? new Cache(cacheFolder, {configuration});
+  const remember = configuration.get(`checksumBehavior`) === `throw`;
 
-  const candidates: Array<{name: string, version: string, locked: boolean, path: PortablePath, entry: string}> = [];
+  const archives: Array<CachedArchive> = [];
   for (const pkg of project.storedPackages.values()) {
     if (structUtils.isVirtualLocator(pkg) || project.tryWorkspaceByLocator(pkg) !== null || project.disabledLocators?.has(pkg.locatorHash))
       continue;
@@ -27,27 +34,19 @@ export async function committedArchives(project: Project, lockedBefore: Readonly
     // Without a usable checksum Yarn does not take the archive from the cache, it fetches it again.
     if (checksum === null || (typeof archiveCache.isChecksumCompatible === `function` && !archiveCache.isChecksumCompatible(checksum)))
       continue;
-    const path = archiveCache.getLocatorPath(pkg, checksum);
-    if (!xfs.existsSync(path))
+    // Yarn does not hash the archives of packages installed only on some platforms: those are read every time.
+    const rememberable = remember && !project.conditionalLocators?.has(pkg.locatorHash);
+    if (rememberable && verified.has(pkg.locatorHash, checksum))
       continue;
-    candidates.push({
-      name: structUtils.stringifyIdent(pkg),
-      version: pkg.version ?? `0.0.0`,
-      locked: lockedBefore.has(pkg.locatorHash),
-      path,
-      entry: `${structUtils.getIdentVendorPath(pkg)}/package.json`,
-    });
+    const path = archiveCache.getLocatorPath(pkg, checksum);
+    const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(pkg)}/package.json`);
+    // No archive: Yarn fetches it from its source, which the other rules judge.
+    if (holds === null)
+      continue;
+    const archive: CachedArchive = {name: structUtils.stringifyIdent(pkg), version: pkg.version ?? `0.0.0`, locked: lockedBefore.has(pkg.locatorHash), file: ppath.relative(project.cwd, path), holds};
+    if (rememberable && holdsWhatItClaims(archive))
+      verified.add(pkg.locatorHash, checksum);
+    archives.push(archive);
   }
-
-  const archives: Array<CachedArchive> = new Array(candidates.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < candidates.length) {
-      const index = next++;
-      const {name, version, locked, path, entry} = candidates[index];
-      archives[index] = {name, version, locked, file: ppath.relative(project.cwd, path), holds: await readArchivedManifest(npath.fromPortablePath(path), entry)};
-    }
-  };
-  await Promise.all(Array.from({length: Math.min(CONCURRENT_READS, candidates.length)}, worker));
   return archives;
 }

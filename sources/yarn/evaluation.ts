@@ -25,10 +25,11 @@ export async function evaluateProject(project: Project, session: Session, locked
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
-    ...checkLockfile(policy.lockfile === `trust` ? {edges: [], archiveUrls: [], archives: []} : {
+    ...checkLockfile(policy.lockfile === `trust` ? {edges: [], transparentWorkspaces: false, archiveUrls: [], archives: []} : {
       edges: graph.edges,
+      transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
       archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
-      archives: await committedArchives(project, lockedBefore, cache),
+      archives: committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache),
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkReleaseAge(releaseFacts, policy, session.now),
     ...checkNewDependencies(newDependencies, policy),

@@ -10,6 +10,9 @@ import {sessionFor} from './session';
  * which a git, tarball or `exec:` sub-dependency can be stopped before Yarn fetches or runs it.
  */
 export async function reduceDependency(dependency: Descriptor, project: Project, locator: Locator, _initial: Descriptor, {resolver, resolveOptions}: {resolver: Resolver, resolveOptions: ResolveOptions}) {
+  // Resolving from the lockfile alone (the commands) fetches nothing: there is nothing to stop.
+  if (typeof resolveOptions.fetchOptions === `undefined`)
+    return dependency;
   const session = sessionFor(project);
   const parent = structUtils.ensureDevirtualizedLocator(locator);
   session.declaredBy.set(structUtils.stringifyDescriptor(dependency), parent);

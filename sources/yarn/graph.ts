@@ -84,12 +84,14 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
     if (!node) {
       const resolved = resolvedSourceOf(locator);
       resolvedSources.set(locator.locatorHash, resolved);
+      const workspace = project.tryWorkspaceByLocator(locator);
       node = {
         id: locator.locatorHash,
         label: structUtils.stringifyLocator(locator),
         name: structUtils.stringifyIdent(locator),
-        version: pkg.version ?? `0.0.0`,
-        isWorkspace: project.tryWorkspaceByLocator(locator) !== null,
+        // A lockfile records workspaces as `0.0.0-use.local`; their manifest has the version ranges are matched against.
+        version: workspace?.manifest.version ?? pkg.version ?? `0.0.0`,
+        isWorkspace: workspace !== null,
         conditions: pkg.conditions ?? null,
         source: resolved.kind === `other` ? resolved.label : null,
         locked: lockedBefore.has(locator.locatorHash),

@@ -78,6 +78,7 @@ async function judgeLegacyImport(self: LegacyResolverState, original: GetCandida
       declared: declaredSourceOf(name, range),
       child: {label: structUtils.stringifyLocator(imported), name: structUtils.stringifyIdent(imported), version: ``, resolved: resolvedSourceOf(imported)},
     }],
+    transparentWorkspaces: opts.project.configuration.get(`enableTransparentWorkspaces`),
     archiveUrls: [],
     archives: [],
   }, session.policy);

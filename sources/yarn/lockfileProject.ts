@@ -96,5 +96,5 @@ export async function judgeClassicLockfile(project: Project, session: Session): 
       });
     }
   }
-  return checkLockfile({edges, archiveUrls: [], archives: []}, session.policy);
+  return checkLockfile({edges, transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`), archiveUrls: [], archives: []}, session.policy);
 }

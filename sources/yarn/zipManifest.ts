@@ -1,10 +1,12 @@
-import {promises as fs} from 'fs';
+import {closeSync, fstatSync, openSync, readSync} from 'fs';
 import {inflateRawSync} from 'zlib';
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_FILE_HEADER = 0x02014b50;
 const LOCAL_FILE_HEADER = 0x04034b50;
 const END_RECORD_SIZE = 22;
+const CENTRAL_HEADER_SIZE = 46;
+const LOCAL_HEADER_SIZE = 30;
 const MAX_COMMENT = 0xffff;
 /** A package manifest is small; anything larger is not one Yarn wrote. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
@@ -12,78 +14,91 @@ const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 export type ArchivedManifest = {kind: `manifest`, name: string, version: string} | {kind: `unreadable`, reason: string};
 
 /**
- * Reads one `package.json` out of a Yarn cache archive without unpacking it: the end record, the
- * central directory, and that one entry. Opening every archive of a committed cache this way costs
- * a few reads each, where Yarn's own `ZipFS` would load each archive whole.
+ * Reads one `package.json` out of a Yarn cache archive without unpacking it (null when there is no
+ * archive at that path): the end record, the
+ * central directory, and that one entry. A few small reads per archive, where Yarn's own `ZipFS`
+ * would load each archive whole; synchronous, because a committed cache means thousands of them
+ * and each read is served from the page cache.
  */
-export async function readArchivedManifest(file: string, entryName: string): Promise<ArchivedManifest> {
-  let handle: fs.FileHandle;
+export function readArchivedManifest(file: string, entryName: string): ArchivedManifest | null {
+  let fd: number;
   try {
-    handle = await fs.open(file, `r`);
+    fd = openSync(file, `r`);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === `ENOENT`)
+      return null;
     return {kind: `unreadable`, reason: (error as Error).message};
   }
   try {
-    const {size} = await handle.stat();
-    const tailSize = Math.min(size, END_RECORD_SIZE + MAX_COMMENT);
-    const tail = await readAt(handle, size - tailSize, tailSize);
-    let end = -1;
-    for (let index = tail.length - END_RECORD_SIZE; index >= 0; index--) {
-      if (tail.readUInt32LE(index) === END_OF_CENTRAL_DIRECTORY) {
-        end = index;
-        break;
-      }
-    }
-    if (end === -1)
+    const {size} = fstatSync(fd);
+    const end = findEndRecord(fd, size);
+    if (end === null)
       return {kind: `unreadable`, reason: `not a zip archive`};
-
-    const directorySize = tail.readUInt32LE(end + 12);
-    const directoryOffset = tail.readUInt32LE(end + 16);
+    const directorySize = end.readUInt32LE(12);
+    const directoryOffset = end.readUInt32LE(16);
     if (directoryOffset + directorySize > size)
       return {kind: `unreadable`, reason: `a truncated zip archive`};
-    const directory = await readAt(handle, directoryOffset, directorySize);
+    const directory = readAt(fd, directoryOffset, directorySize);
 
-    const wanted = Buffer.from(entryName);
-    for (let offset = 0; offset + 46 <= directory.length;) {
-      if (directory.readUInt32LE(offset) !== CENTRAL_FILE_HEADER)
-        return {kind: `unreadable`, reason: `a damaged zip directory`};
-      const method = directory.readUInt16LE(offset + 10);
-      const compressedSize = directory.readUInt32LE(offset + 20);
-      const nameLength = directory.readUInt16LE(offset + 28);
-      const extraLength = directory.readUInt16LE(offset + 30);
-      const commentLength = directory.readUInt16LE(offset + 32);
-      const localOffset = directory.readUInt32LE(offset + 42);
-      const name = directory.subarray(offset + 46, offset + 46 + nameLength);
-      offset += 46 + nameLength + extraLength + commentLength;
-      if (!name.equals(wanted))
-        continue;
+    const header = findCentralHeader(directory, Buffer.from(entryName));
+    if (header === null)
+      return {kind: `unreadable`, reason: `no ${entryName} in the archive`};
+    const method = directory.readUInt16LE(header + 10);
+    const compressedSize = directory.readUInt32LE(header + 20);
+    const localOffset = directory.readUInt32LE(header + 42);
+    if (compressedSize > MAX_MANIFEST_BYTES)
+      return {kind: `unreadable`, reason: `${entryName} is too large to be a manifest`};
 
-      if (compressedSize > MAX_MANIFEST_BYTES)
-        return {kind: `unreadable`, reason: `${entryName} is too large to be a manifest`};
-      const local = await readAt(handle, localOffset, 30);
-      if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER)
-        return {kind: `unreadable`, reason: `a damaged zip entry`};
-      const dataOffset = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      const data = await readAt(handle, dataOffset, compressedSize);
-      const content = method === 0 ? data : method === 8 ? inflateRawSync(data) : null;
-      if (content === null)
-        return {kind: `unreadable`, reason: `an unknown compression method (${method})`};
-      const manifest = JSON.parse(content.toString(`utf8`));
-      return {kind: `manifest`, name: String(manifest?.name ?? ``), version: String(manifest?.version ?? ``)};
-    }
-    return {kind: `unreadable`, reason: `no ${entryName} in the archive`};
+    const local = readAt(fd, localOffset, LOCAL_HEADER_SIZE);
+    if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER)
+      return {kind: `unreadable`, reason: `a damaged zip entry`};
+    const data = readAt(fd, localOffset + LOCAL_HEADER_SIZE + local.readUInt16LE(26) + local.readUInt16LE(28), compressedSize);
+    const content = method === 0 ? data : method === 8 ? inflateRawSync(data) : null;
+    if (content === null)
+      return {kind: `unreadable`, reason: `an unknown compression method (${method})`};
+    const manifest = JSON.parse(content.toString(`utf8`));
+    return {kind: `manifest`, name: String(manifest?.name ?? ``), version: String(manifest?.version ?? ``)};
   } catch (error) {
     return {kind: `unreadable`, reason: (error as Error).message};
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function readAt(handle: fs.FileHandle, position: number, length: number) {
-  const buffer = Buffer.alloc(length);
+/** Yarn writes archives without a comment, so the end record is the last 22 bytes; others are searched for. */
+function findEndRecord(fd: number, size: number): Buffer | null {
+  if (size < END_RECORD_SIZE)
+    return null;
+  const last = readAt(fd, size - END_RECORD_SIZE, END_RECORD_SIZE);
+  if (last.readUInt32LE(0) === END_OF_CENTRAL_DIRECTORY)
+    return last;
+  const tailSize = Math.min(size, END_RECORD_SIZE + MAX_COMMENT);
+  const tail = readAt(fd, size - tailSize, tailSize);
+  for (let index = tail.length - END_RECORD_SIZE; index >= 0; index--)
+    if (tail.readUInt32LE(index) === END_OF_CENTRAL_DIRECTORY)
+      return tail.subarray(index, index + END_RECORD_SIZE);
+  return null;
+}
+
+/** The offset of the central directory header naming exactly `wanted`, walking the headers as unzip tools do; or null. */
+function findCentralHeader(directory: Buffer, wanted: Buffer): number | null {
+  for (let offset = 0; offset + CENTRAL_HEADER_SIZE <= directory.length;) {
+    if (directory.readUInt32LE(offset) !== CENTRAL_FILE_HEADER)
+      return null;
+    const nameLength = directory.readUInt16LE(offset + 28);
+    const nameStart = offset + CENTRAL_HEADER_SIZE;
+    if (nameLength === wanted.length && directory.compare(wanted, 0, wanted.length, nameStart, nameStart + nameLength) === 0)
+      return offset;
+    offset = nameStart + nameLength + directory.readUInt16LE(offset + 30) + directory.readUInt16LE(offset + 32);
+  }
+  return null;
+}
+
+function readAt(fd: number, position: number, length: number) {
+  const buffer = Buffer.allocUnsafe(length);
   let read = 0;
   while (read < length) {
-    const {bytesRead} = await handle.read(buffer, read, length - read, position + read);
+    const bytesRead = readSync(fd, buffer, read, length - read, position + read);
     if (bytesRead === 0)
       throw new Error(`a truncated zip archive`);
     read += bytesRead;

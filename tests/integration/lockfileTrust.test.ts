@@ -143,18 +143,24 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
     return {registry, project, prepackMarker};
   }
 
-  it.each([[`4.0.2`], [`4.9.4`]])(`written by Yarn %s (an old lockfile version): nothing is cloned, downloaded or run before the policy judges it`, async oldYarn => {
+  it.each([
+    [`written by Yarn 4.0.2 (lockfile version 6 or 8)`, `4.0.2`, []],
+    [`written by Yarn 4.9.4 (lockfile version 8)`, `4.9.4`, []],
+    [`of the current version, refreshed with --refresh-lockfile`, `default`, [`--refresh-lockfile`]],
+  ])(`%s: nothing is cloned, downloaded or run before the policy judges it`, async (_, writer, flags) => {
     const {registry, project, prepackMarker} = await withExoticSubDependencies();
-    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), oldYarn);
-    expect(lockfile).toMatch(/__metadata:\n {2}version: [4-9]\n/);
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), writer);
+    expect(lockfile).toMatch(writer === `default` ? /__metadata:\n {2}version: 10\n/ : /__metadata:\n {2}version: [4-9]\n/);
+    expect(lockfile).toContain(`payload@git://`);
     await rm(prepackMarker, {force: true});
     await project.writeFile(`yarn.lock`, lockfile);
     registry.clearRequests();
 
-    const install = await project.install([`install`]);
+    const install = await project.install([`install`, ...flags]);
 
     expect(install.code, install.output).toBe(1);
     expect(install.output).toContain(`young@npm:1.0.0 (locked) is in quarantine`);
+    expect(install.output).toContain(`the install stopped before fetching anything`);
     expect(existsSync(prepackMarker)).toBe(false);
     await expectNothingFetchedOrRun(project, registry, lockfile);
   });
@@ -175,27 +181,35 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
 });
 
 describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
-  it(`is refused before anything is linked or run`, async () => {
-    const registry = await libRegistry();
-    const project = await baseBranch(registry, {keepCache: true});
-    publishYoungLib(registry);
+  /**
+   * The attacker's archive: lib 1.0.1 as Yarn caches it, committed under the 1.0.0 entry. With
+   * `keepChecksum`, the lockfile's checksum is left as it was (only the archive changes).
+   */
+  async function swapArchive(registry: Registry, project: TestProject, {keepChecksum = false} = {}) {
     const cacheDir = join(project.dir, `.yarn`, `cache`);
     const [oldZip] = (await readdir(cacheDir)).filter(file => file.startsWith(`lib-npm-1.0.0-`));
     expect(oldZip).toBeDefined();
-
-    // The attacker's archive: lib 1.0.1 as Yarn caches it, committed under the 1.0.0 entry.
     const donor = await projectWith({registry, manifest: {...APP, dependencies: {lib: `1.0.1`}}, plugin: false, yarnrc: {enableScripts: false}});
     expect((await donor.run([`install`])).code).toBe(0);
     const donorCache = join(donor.dir, `.yarn`, `cache`);
     const [youngZip] = (await readdir(donorCache)).filter(file => file.startsWith(`lib-npm-1.0.1-`));
     const youngChecksumValue = checksumOf((await donor.lockfile())!, `lib@npm:1.0.1`);
     const honest = (await project.lockfile())!;
-    const forged = honest.replace(checksumOf(honest, `lib@npm:1.0.0`), youngChecksumValue);
+    const forged = keepChecksum ? honest : honest.replace(checksumOf(honest, `lib@npm:1.0.0`), youngChecksumValue);
     await unlink(join(cacheDir, oldZip));
     // Yarn names a cache archive after its locator and the first characters of its checksum.
-    await writeFile(join(cacheDir, oldZip.replace(/-[0-9a-f]{10}\.zip$/, `-${youngChecksumValue.split(`/`)[1].slice(0, 10)}.zip`)), await readFile(join(donorCache, youngZip)));
+    const name = keepChecksum ? oldZip : oldZip.replace(/-[0-9a-f]{10}\.zip$/, `-${youngChecksumValue.split(`/`)[1].slice(0, 10)}.zip`);
+    await writeFile(join(cacheDir, name), await readFile(join(donorCache, youngZip)));
     await project.writeFile(`yarn.lock`, forged);
     registry.clearRequests();
+    return forged;
+  }
+
+  it(`is refused before anything is linked or run`, async () => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry, {keepCache: true});
+    publishYoungLib(registry);
+    const forged = await swapArchive(registry, project);
 
     const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
     expect(check.code, check.output).toBe(1);
@@ -204,6 +218,26 @@ describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
     const install = await project.install([`install`, `--immutable`, `--immutable-cache`]);
     expect(install.code, install.output).toBe(1);
     expect(install.output).toMatch(/its archive in the project's cache, .* holds lib 1\.0\.1, not 1\.0\.0/);
+    await expectNothingFetchedOrRun(project, registry, forged);
+  });
+
+  it.each([
+    [`with the checksum changed to match it: read again, and refused`, false, /holds lib 1\.0\.1, not 1\.0\.0/],
+    [`under the checksum already read: Yarn's own hash check refuses it before linking`, true, /YN0018: .*lib@npm:1\.0\.0: The remote archive doesn't match the expected checksum/],
+  ])(`an archive swapped after this machine read it, %s`, async (_, keepChecksum, message) => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry, {keepCache: true});
+    const strict = {YARN_CHECKSUM_BEHAVIOR: `throw`};
+    const first = await project.install([`install`, `--immutable`, `--immutable-cache`], strict);
+    expect(first.code, first.output).toBe(0);
+    await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+    publishYoungLib(registry);
+    const forged = await swapArchive(registry, project, {keepChecksum});
+
+    const install = await project.install([`install`, `--immutable`, `--immutable-cache`], strict);
+
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toMatch(message);
     await expectNothingFetchedOrRun(project, registry, forged);
   });
 

@@ -21,7 +21,7 @@ describe(`sourceMismatch`, () => {
     [`an npm range locked to git`, npmRange(`^1.0.0`), git(`git://evil.test/lib.git`, `abc`), `git`],
     [`an npm range locked to another package`, npmRange(`^1.0.0`), npmVersion(`1.0.0`, `evil`), `another package`],
     [`an npm range locked to a version outside it`, npmRange(`^1.0.0`), npmVersion(`0.0.1`), `a version outside that range`],
-    [`an npm range locked to a workspace`, npmRange(`^1.0.0`), {kind: `workspace`}, `a workspace`],
+    [`an npm range locked to a workspace of another name`, npmRange(`^1.0.0`, `other`), {kind: `workspace`}, `a workspace`],
     [`a jsr range locked to npm`, {kind: `registry`, protocol: `jsr:`, name: `lib`, selector: `^1.0.0`}, npmVersion(`1.0.0`), `another registry protocol`],
     [`a tarball locked to that tarball`, declaredTarball(`https://a.test/x.tgz`), tarball(`https://a.test/x.tgz`), null],
     [`a tarball locked to another tarball`, declaredTarball(`https://a.test/x.tgz`), tarball(`https://evil.test/x.tgz`), `another source`],
@@ -32,7 +32,18 @@ describe(`sourceMismatch`, () => {
     [`a workspace range`, {kind: `workspace`}, {kind: `workspace`}, null],
     [`an unknown protocol, which only its plugin understands`, {kind: `other`, label: `an unknown protocol`, source: `weird:x`, git: null}, tarball(`https://a.test/x.tgz`), null],
   ])(`%s: %s`, (_, declared, resolved, expected) => {
-    expect(sourceMismatch(declared, resolved)).toBe(expected);
+    const version = resolved.kind === `registry` ? resolved.version : `1.0.0`;
+    expect(sourceMismatch(declared, {name: `lib`, version, resolved}, {transparentWorkspaces: true})).toBe(expected);
+  });
+
+  it.each<[string, DeclaredSource, string, boolean, string | null]>([
+    [`a workspace whose version satisfies the range, with transparent workspaces`, npmRange(`^30.0.0`), `30.2.0`, true, null],
+    [`the same without transparent workspaces`, npmRange(`^30.0.0`), `30.2.0`, false, `a workspace`],
+    [`a workspace whose version is outside the range`, npmRange(`^30.0.0`), `29.0.0`, true, `a workspace`],
+    [`a dist-tag, which Yarn never maps to a workspace`, npmRange(`latest`), `30.2.0`, true, `a workspace`],
+    [`a workspace of another name`, npmRange(`^30.0.0`, `evil`), `30.2.0`, true, `a workspace`],
+  ])(`an npm range resolved to %s`, (_, declared, version, transparentWorkspaces, expected) => {
+    expect(sourceMismatch(declared, {name: `lib`, version, resolved: {kind: `workspace`}}, {transparentWorkspaces})).toBe(expected);
   });
 });
 
@@ -52,7 +63,7 @@ const archiveUrl = (overrides: Partial<LockedArchiveUrl> = {}): LockedArchiveUrl
   ...overrides,
 });
 const archive = (holds: CachedArchive[`holds`]): CachedArchive => ({name: `lib`, version: `1.0.0`, locked: true, file: `.yarn/cache/lib-npm-1.0.0-0123456789.zip`, holds});
-const none = {edges: [], archiveUrls: [], archives: []};
+const none = {edges: [], transparentWorkspaces: true, archiveUrls: [], archives: []};
 
 describe(`checkLockfile`, () => {
   it(`reports a declared npm range that yarn.lock moved to a tarball, naming who declares it`, () => {
@@ -93,6 +104,7 @@ describe(`checkLockfile`, () => {
 
   it(`believes the lockfile as written under quarantineLockfile: trust`, () => {
     const everything = {
+      ...none,
       edges: [edge(npmRange(`^1.0.0`), tarball(`http://evil.test/lib-1.0.1.tgz`))],
       archiveUrls: [archiveUrl({archiveUrl: `https://evil.test/x.tgz`})],
       archives: [archive({kind: `manifest`, name: `lib`, version: `1.0.1`})],
