@@ -21,7 +21,9 @@ export type FindingKind =
   /** yarn.lock fetches an npm version from another URL than the registry gives for it. */
   | `unconfirmed-tarball`
   /** An archive in the project's committed cache holds another package or version than its entry claims. */
-  | `archive-mismatch`;
+  | `archive-mismatch`
+  /** yarn.lock was rewritten in an older format than the base revision's, which makes Yarn weaken settings. */
+  | `format-downgrade`;
 
 export type Severity = `error` | `warning` | `info`;
 

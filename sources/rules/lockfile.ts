@@ -112,6 +112,27 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
   return [...findings.values()];
 }
 
+/**
+ * A lockfile rewritten in an older format than the base revision's: Yarn 4.14 and later read that as
+ * a project migrated from an older Yarn, and turn on install scripts, every git repository and (4.18)
+ * no age gate of its own, writing them into `.yarnrc.yml`, for whichever of those settings the
+ * project leaves unset (`unset`). `null` is a Yarn 1 lockfile.
+ */
+export function checkLockfileFormat({current, base, unset}: {current: number | null, base: number | null, unset: ReadonlyArray<string>}, policy: Policy): Array<Finding> {
+  if (policy.lockfile === `trust` || base === null || (current !== null && current >= base) || unset.length === 0)
+    return [];
+  return [makeFinding({
+    rule: `lockfile`,
+    kind: `format-downgrade`,
+    severity: `error`,
+    name: `yarn.lock`,
+    locked: true,
+    found: current === null ? `Yarn 1` : String(current),
+    expected: String(base),
+    detail: unset.join(`, `),
+  })];
+}
+
 /** Whether a cached archive's manifest is the package and version its lockfile entry claims. */
 export function holdsWhatItClaims({holds, name, version}: CachedArchive) {
   return holds.kind === `manifest` && holds.name === name && sameVersion(holds.version, version);

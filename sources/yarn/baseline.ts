@@ -9,6 +9,8 @@ export type Baseline = {
   locatorHashes: Set<string>;
   /** Names each workspace entry declared, keyed by the workspace's locator (`app@workspace:.`); null for lockfiles without workspace entries (Yarn 1). */
   workspaceDeclarations: Map<string, Set<string>> | null;
+  /** `__metadata.version`; null for a Yarn 1 lockfile. */
+  formatVersion: number | null;
 };
 
 /** The baseline as the lockfile on disk has it before the command: `yarn up` forgets entries in memory first. */
@@ -58,7 +60,8 @@ export function readBaseline(text: string): Baseline {
     }
   }
 
-  return {versionsByName, locatorHashes, workspaceDeclarations: berry ? workspaceDeclarations : null};
+  const formatVersion = berry ? Number((document.__metadata as Record<string, unknown>).version) : null;
+  return {versionsByName, locatorHashes, workspaceDeclarations: berry ? workspaceDeclarations : null, formatVersion: formatVersion !== null && Number.isFinite(formatVersion) ? formatVersion : null};
 }
 
 /** Yarn 1 keys: `"axios@^1.2.0, axios@^1.4.0"`, aliases as `"lodash@npm:plain-crypto-js@^4"`. */

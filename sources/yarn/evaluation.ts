@@ -1,11 +1,12 @@
 import {type Cache, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding} from '../rules/finding';
-import {checkLockfile, type LockedArchiveUrl} from '../rules/lockfile';
+import {checkLockfile, checkLockfileFormat, type LockedArchiveUrl} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
+import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
 import type {Session} from './session';
 
 /**
@@ -31,6 +32,12 @@ export async function evaluateProject(project: Project, session: Session, locked
       archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
       archives: committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache),
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+    ...checkLockfileFormat({
+      current: session.onDisk?.formatVersion ?? null,
+      base: session.baseline?.formatVersion ?? null,
+      // Settings this Yarn release knows and the project leaves to their default: what a migration would set.
+      unset: MIGRATED_BY_LOCKFILE.filter(name => project.configuration.settings.has(name) && typeof project.configuration.sources.get(name) === `undefined`),
+    }, policy),
     ...checkReleaseAge(releaseFacts, policy, session.now),
     ...checkNewDependencies(newDependencies, policy),
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),

@@ -3,6 +3,7 @@ import {type Cache, MessageName, type Project, Report, ReportError, structUtils}
 import {isBlocking} from '../rules/finding';
 import {rememberBlocked} from './blockedFindings';
 import {evaluateProject} from './evaluation';
+import {describeMigration, settingsMigratedByLockfile} from './lockfileMigration';
 import {resolvedSourceOf} from './packageSource';
 import {formatCounts, reportFindings} from './reporting';
 import {sessionFor, type Session} from './session';
@@ -23,6 +24,12 @@ export function validateProject(project: Project, report: ValidationReport) {
     session = sessionFor(project);
   } catch (error) {
     report.reportError(error instanceof ReportError ? error.reportCode : MessageName.INVALID_CONFIGURATION_VALUE, (error as Error).message);
+    return;
+  }
+
+  const migrated = settingsMigratedByLockfile(project);
+  if (migrated.length > 0 && session.policy.lockfile === `verify`) {
+    report.reportError(MessageName.UNNAMED, describeMigration(project, migrated, session.onDisk?.formatVersion ?? null));
     return;
   }
 

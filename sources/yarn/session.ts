@@ -18,7 +18,8 @@ export class Session {
   readonly resolutionFindings = new Map<string, Finding>();
   /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
   readonly declaredBy = new Map<string, Locator>();
-  private baselineRead: Baseline | null | undefined;
+  private onDiskRead: Baseline | null | undefined;
+  private sinceBaseline: Baseline | undefined;
   private listingsRead: UserListings | undefined;
 
   constructor(readonly project: Project, readonly policy: Policy) {
@@ -26,10 +27,15 @@ export class Session {
   }
 
   /** The lockfile as it was on disk when the command started; null without one. */
+  get onDisk(): Baseline | null {
+    if (this.onDiskRead === undefined)
+      this.onDiskRead = readProjectBaseline(this.project);
+    return this.onDiskRead;
+  }
+
+  /** What the new sub-dependency rule compares against: the lockfile on disk, or the `--since` revision's. */
   get baseline(): Baseline | null {
-    if (this.baselineRead === undefined)
-      this.baselineRead = readProjectBaseline(this.project);
-    return this.baselineRead;
+    return this.sinceBaseline ?? this.onDisk;
   }
 
   /** What the user listed in manifests and settings, read once resolution has started (after `yarn add` edits). */
@@ -39,7 +45,7 @@ export class Session {
 
   /** `--since <ref>`: compare against the lockfile of another revision instead of the one on disk. */
   useBaseline(baseline: Baseline) {
-    this.baselineRead = baseline;
+    this.sinceBaseline = baseline;
   }
 
   record(finding: Finding) {

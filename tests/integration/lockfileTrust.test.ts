@@ -6,7 +6,7 @@ import {deserialize, serialize} from 'node:v8';
 import {gunzipSync, gzipSync} from 'node:zlib';
 import {afterEach, describe, expect, it} from 'vitest';
 
-import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
+import {MALICIOUS_POSTINSTALL, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import {agoISO, type Registry} from '../../scripts/lib/registry.mjs';
 import {commitAll, git, startGitServer, touchScript} from './gitServer';
 import {lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
@@ -128,13 +128,16 @@ describe(`B. a lockfile that moves a declared npm range onto a tarball URL`, () 
   });
 });
 
+/** What a project that came from an older Yarn keeps in .yarnrc.yml once Yarn 4.14+ migrated it: git repositories allowed. */
+const MIGRATED = {approvedGitRepositories: [`**`]};
+
 describe(`C. a lockfile an older Yarn wrote`, () => {
   /** lib depends on a git package and on a tarball URL; young@1.0.0 was published an hour ago. */
   async function withExoticSubDependencies() {
     const gitServer = await startGitServer();
     cleanups.push(() => gitServer.close());
     const registry = await libRegistry();
-    const project = await projectWith({registry, manifest: {...APP, dependencies: {lib: `^1.0.0`, young: `^1.0.0`}}});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {lib: `^1.0.0`, young: `^1.0.0`}}, yarnrc: MIGRATED});
     const prepackMarker = join(project.markerDir, `payload-prepack-ran`);
     const payload = await gitServer.addPackage(`payload`, {scripts: {prepack: touchScript(prepackMarker), postinstall: touchScript(prepackMarker)}});
     registry.packages.addPackage({name: `dl`, versions: {'1.0.0': {scripts: {postinstall: MALICIOUS_POSTINSTALL}}}});
@@ -149,7 +152,7 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
     [`of the current version, refreshed with --refresh-lockfile`, `default`, [`--refresh-lockfile`]],
   ])(`%s: nothing is cloned, downloaded or run before the policy judges it`, async (_, writer, flags) => {
     const {registry, project, prepackMarker} = await withExoticSubDependencies();
-    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), writer);
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), writer, writer === `default` ? MIGRATED : {});
     expect(lockfile).toMatch(writer === `default` ? /__metadata:\n {2}version: 10\n/ : /__metadata:\n {2}version: [4-9]\n/);
     expect(lockfile).toContain(`payload@git://`);
     await rm(prepackMarker, {force: true});
@@ -177,6 +180,57 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
     expect(install.code, install.output).toBe(0);
     expect(await project.lockfile()).toMatch(/__metadata:\n {2}version: 10\n/);
     expect(existsSync(prepackMarker)).toBe(true);
+  });
+});
+
+describe(`C. a lockfile rewritten in an older format`, () => {
+  /** Yarn 4.18 runs no install script by default; lib's postinstall stands for any script a migration would let run. */
+  async function scriptedBase() {
+    const registry = await registryWith({packages: [{name: `lib`, versions: {'1.0.0': {publishedAt: agoISO({days: 30}), scripts: {postinstall: MALICIOUS_POSTINSTALL}}}}]});
+    const project = await baseBranch(registry);
+    // The base branch's own install ran it (the harness enables scripts); what matters is whether the next one does.
+    await rm(join(project.markerDir, MARKER_FILE), {force: true});
+    const honest = (await project.lockfile())!;
+    expect(honest).toMatch(/__metadata:\n {2}version: 10\n/);
+    return {registry, project, downgraded: honest.replace(/(__metadata:\n {2}version: )10\n/, `$18\n`)};
+  }
+  // The environment the harness sets would count as the project's choice: leave enableScripts to Yarn's default.
+  const yarnDefaults = (project: TestProject) => ({MARKER_DIR: project.markerDir, YARN_ENABLE_SCRIPTS: undefined});
+
+  it(`does not let Yarn turn on install scripts and every git repository for the install`, async () => {
+    const {project, downgraded} = await scriptedBase();
+    await project.writeFile(`yarn.lock`, downgraded);
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`yarn.lock was rewritten in an older format (version 8) than the base revision's (version 10)`);
+
+    // `--immutable` would also stop it, later, for the lockfile Yarn wants to rewrite; a plain install would not.
+    const install = await project.run([`install`], {env: yarnDefaults(project)});
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`Quarantine: yarn.lock says an older Yarn wrote it (lockfile version 8), so Yarn set approvedGitRepositories ["**"], enableScripts true for this install`);
+    expect(await project.lockfile()).toBe(downgraded);
+    expect(await project.scriptRan()).toBe(false);
+    expect(project.exists(`node_modules/lib`)).toBe(false);
+
+    // Yarn wrote its migration into .yarnrc.yml before any plugin could act; once the project keeps it, it is the project's.
+    expect(await project.readFile(`.yarnrc.yml`)).toContain(`enableScripts: true`);
+    const adopted = await project.run([`install`], {env: yarnDefaults(project)});
+    expect(adopted.code, adopted.output).toBe(0);
+  });
+
+  it(`without the plugin, the same change runs the install script Yarn would not have run`, async () => {
+    const {project, downgraded} = await scriptedBase();
+    await project.setYarnrc({plugins: undefined});
+    await project.run([`install`], {env: yarnDefaults(project)});
+    expect(await project.scriptRan()).toBe(false);
+    await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+    await project.writeFile(`yarn.lock`, downgraded);
+
+    const install = await project.run([`install`], {env: yarnDefaults(project)});
+
+    expect(install.code, install.output).toBe(0);
+    expect(await project.scriptRan()).toBe(true);
   });
 });
 
@@ -280,7 +334,7 @@ describe(`F. a Yarn 1 lockfile that maps a declared npm range to git`, () => {
     const gitServer = await startGitServer();
     cleanups.push(() => gitServer.close());
     const registry = await libRegistry();
-    const project = await projectWith({registry, manifest: USES_LIB});
+    const project = await projectWith({registry, manifest: USES_LIB, yarnrc: MIGRATED});
     const marker = join(project.markerDir, `lib-from-git-ran`);
     const repo = await gitServer.addPackage(`lib`, {scripts: {prepack: touchScript(marker), postinstall: touchScript(marker)}});
     const lockfile = [
