@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import {checkLockfile, sourceMismatch, type CachedArchive, type LockedArchiveUrl, type ResolvedEdge} from '../../sources/rules/lockfile';
+import {checkLockfile, checkLockfileFormat, sourceMismatch, type CachedArchive, type LockedArchiveUrl, type ResolvedEdge} from '../../sources/rules/lockfile';
 import type {DeclaredSource, ResolvedSource} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
@@ -111,5 +111,25 @@ describe(`checkLockfile`, () => {
     };
     expect(checkLockfile(everything, makePolicy({lockfile: `trust`}))).toEqual([]);
     expect(checkLockfile(everything, makePolicy()).map(finding => finding.kind)).toEqual([`source-mismatch`, `unconfirmed-tarball`, `archive-mismatch`]);
+  });
+});
+
+describe(`checkLockfileFormat`, () => {
+  const unset = [`approvedGitRepositories`, `enableScripts`];
+
+  it.each<[string, number | null, number | null, Array<string>, boolean]>([
+    [`the same format as the base`, 10, 10, unset, false],
+    [`a newer format than the base`, 10, 8, unset, false],
+    [`an older format than the base`, 8, 10, unset, true],
+    [`a Yarn 1 lockfile where the base had a Berry one`, null, 10, unset, true],
+    [`no base to compare with`, 8, null, unset, false],
+    [`an older format, but every setting a migration would change is set by the project`, 8, 10, [], false],
+  ])(`%s`, (_, current, base, unsetSettings, reported) => {
+    expect(checkLockfileFormat({current, base, unset: unsetSettings}, makePolicy()).length).toBe(reported ? 1 : 0);
+  });
+
+  it(`names the settings Yarn would set, and is off under quarantineLockfile: trust`, () => {
+    expect(checkLockfileFormat({current: 8, base: 10, unset}, makePolicy())[0]).toMatchObject({rule: `lockfile`, kind: `format-downgrade`, found: `8`, expected: `10`, detail: `approvedGitRepositories, enableScripts`});
+    expect(checkLockfileFormat({current: 8, base: 10, unset}, makePolicy({lockfile: `trust`}))).toEqual([]);
   });
 });
