@@ -6,7 +6,7 @@ import QuarantineWhyCommand from './commands/why';
 import {settings} from './settings';
 import {installCandidateFilter} from './yarn/candidateFilter';
 import {reduceDependency} from './yarn/exoticSourceGuard';
-import {validateProject} from './yarn/installGate';
+import {afterAllInstalled, validateProject} from './yarn/installGate';
 import {installLockfileGuards} from './yarn/lockfileGuards';
 
 installCandidateFilter();
@@ -17,6 +17,7 @@ const plugin: Plugin<Hooks> = {
   hooks: {
     validateProject,
     reduceDependency,
+    afterAllInstalled,
   },
   commands: [
     QuarantineCheckCommand,

@@ -62,7 +62,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
           report.reportInfo(MessageName.UNNAMED, `Baseline: yarn.lock at ${this.since}`);
       }
 
-      const classic = isYarnClassicLockfile(project);
+      const classic = isYarnClassicLockfile(session);
       const findings = classic
         ? await judgeClassicLockfile(project, session)
         : await evaluateProject(project, session, await resolveFromLockfile(project, session, {since: this.since}), report);

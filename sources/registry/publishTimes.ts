@@ -75,12 +75,18 @@ export class PublishTimes {
     const cached = this.cache.get(this.keyOf(ident, version));
     if (cached !== null)
       return {kind: `served`, url: cached.archiveUrl ?? this.conventionalArchiveUrl(ident, version)};
+    // Versions the release-age rule does not look up (exempt, period 0) keep their URL on its own.
+    const cachedUrl = this.cache.getArchiveUrl(this.keyOf(ident, version));
+    if (cachedUrl !== null)
+      return {kind: `served`, url: cachedUrl};
 
     try {
       const packument = await this.read(ident, version);
       if (!packument.versions.has(version))
         return {kind: `unknown`, reason: `the registry does not list this version`};
-      return {kind: `served`, url: this.canonicalArchiveUrl(ident, version, packument.tarballOf(version))};
+      const url = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
+      this.cache.setArchiveUrl(this.keyOf(ident, version), url);
+      return {kind: `served`, url};
     } catch (error) {
       const failure = describeFailure(error);
       if (failure.kind === `unlisted`)

@@ -9,8 +9,11 @@ const MAX_ENTRIES = 50_000;
 /** What the registry said of a version: its publish time, and its tarball URL when it is not the conventional one. */
 export type CachedRelease = {publishedAt: Date, archiveUrl: string | null};
 
-/** A publish time in ms, or `[ms, archiveUrl]` for a registry whose tarball URL is not the conventional one. */
-type Entry = number | [number, string];
+/**
+ * A publish time in ms, or `[ms, archiveUrl]` for a registry whose tarball URL is not the
+ * conventional one; a bare URL for the tarball of a version whose publish time is not kept.
+ */
+type Entry = number | [number, string] | string;
 
 /**
  * Publish times of versions that were already out of quarantine when seen, with their tarball URL
@@ -37,6 +40,19 @@ export class ReleaseTimeCache {
     return `archive ${locatorHash} ${checksum}`;
   }
 
+  /** The registry's tarball URL for a version (the key of `keyOf`), kept apart from its publish time. */
+  getArchiveUrl(key: string): string | null {
+    const entry = this.load().get(`url ${key}`);
+    return typeof entry === `string` ? entry : null;
+  }
+
+  setArchiveUrl(key: string, url: string) {
+    if (this.load().get(`url ${key}`) === url)
+      return;
+    this.load().set(`url ${key}`, url);
+    this.added.set(`url ${key}`, url);
+  }
+
   hasArchive(key: string) {
     return this.load().has(key);
   }
@@ -50,7 +66,7 @@ export class ReleaseTimeCache {
 
   get(key: string): CachedRelease | null {
     const entry = this.load().get(key);
-    if (typeof entry === `undefined`)
+    if (typeof entry === `undefined` || typeof entry === `string`)
       return null;
     return typeof entry === `number` ? {publishedAt: new Date(entry), archiveUrl: null} : {publishedAt: new Date(entry[0]), archiveUrl: entry[1]};
   }
@@ -89,6 +105,8 @@ export class ReleaseTimeCache {
 function isEntry(value: unknown): value is Entry {
   if (Number.isSafeInteger(value))
     return true;
+  if (typeof value === `string`)
+    return /^https?:\/\//.test(value);
   return Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === `string` && /^https?:\/\//.test(value[1]);
 }
 

@@ -2,33 +2,45 @@ import {Cache, type Project, structUtils} from '@yarnpkg/core';
 import {npath, ppath} from '@yarnpkg/fslib';
 
 import {holdsWhatItClaims, type CachedArchive} from '../rules/lockfile';
+import {npmVersionOf} from './packageSource';
 import {isInsideProject} from './projectPaths';
 import {readArchivedManifest} from './zipManifest';
 
 /** What this machine remembers of archives it already read, keyed by locator and checksum. */
-export type VerifiedArchives = {has(locatorHash: string, checksum: string): boolean, add(locatorHash: string, checksum: string): void};
+export type VerifiedArchives = {has(locatorHash: string, checksum: string): boolean};
+
+export type CommittedArchives = {
+  archives: Array<CachedArchive>;
+  /** Archives found to hold what they claim, to remember once Yarn has hashed them against their checksums (a successful install). */
+  matching: Array<{locatorHash: string, checksum: string}>;
+};
 
 /**
- * The archives Yarn would take from a cache inside the project (zero-installs: committed, so a pull
- * request can replace one together with its checksum), with the manifest each one holds. A cache
- * outside the project is Yarn's own and trusted like Yarn trusts it.
+ * The archives of npm packages Yarn would take from a cache inside the project (zero-installs:
+ * committed, so a pull request can replace one together with its checksum), with the manifest each
+ * one holds. A cache outside the project is Yarn's own and trusted like Yarn trusts it.
  *
- * An archive already read under the same checksum is not read again when Yarn itself refuses an
- * archive whose hash differs from its checksum (`checksumBehavior: throw`, the default; Yarn skips
- * that hash for platform-conditional packages, which are read every time): then it cannot have
- * changed without the install stopping before anything of it is linked.
+ * An archive already read under the same checksum, by an install that then succeeded, is not read
+ * again when Yarn itself refuses an archive whose hash differs from its checksum (`checksumBehavior:
+ * throw`, the default; Yarn skips that hash for platform-conditional packages, which are read every
+ * time): then it cannot have changed without the install stopping before anything of it is linked.
  */
-export function committedArchives(project: Project, lockedBefore: ReadonlySet<string>, verified: VerifiedArchives, cache?: Cache): Array<CachedArchive> {
+export function committedArchives(project: Project, lockedBefore: ReadonlySet<string>, verified: VerifiedArchives, cache?: Cache): CommittedArchives {
   const {configuration} = project;
   const cacheFolder = cache?.cwd ?? configuration.get(`cacheFolder`);
+  const archives: Array<CachedArchive> = [];
+  const matching: CommittedArchives[`matching`] = [];
   if (!isInsideProject(project, cacheFolder))
-    return [];
+    return {archives, matching};
   const archiveCache = cache ?? new Cache(cacheFolder, {configuration});
   const remember = configuration.get(`checksumBehavior`) === `throw`;
 
-  const archives: Array<CachedArchive> = [];
   for (const pkg of project.storedPackages.values()) {
-    if (structUtils.isVirtualLocator(pkg) || project.tryWorkspaceByLocator(pkg) !== null || project.disabledLocators?.has(pkg.locatorHash))
+    if (structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash))
+      continue;
+    // Only the registry says what an archive should hold; a git or tarball archive holds whatever its source does.
+    const npm = npmVersionOf(pkg);
+    if (npm === null)
       continue;
     const checksum = project.storedChecksums.get(pkg.locatorHash) ?? null;
     // Without a usable checksum Yarn does not take the archive from the cache, it fetches it again.
@@ -43,10 +55,10 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     // No archive: Yarn fetches it from its source, which the other rules judge.
     if (holds === null)
       continue;
-    const archive: CachedArchive = {name: structUtils.stringifyIdent(pkg), version: pkg.version ?? `0.0.0`, locked: lockedBefore.has(pkg.locatorHash), file: ppath.relative(project.cwd, path), holds};
+    const archive: CachedArchive = {name: npm.name, version: npm.version, locked: lockedBefore.has(pkg.locatorHash), file: ppath.relative(project.cwd, path), holds};
     if (rememberable && holdsWhatItClaims(archive))
-      verified.add(pkg.locatorHash, checksum);
+      matching.push({locatorHash: pkg.locatorHash, checksum});
     archives.push(archive);
   }
-  return archives;
+  return {archives, matching};
 }

@@ -23,6 +23,8 @@ export async function evaluateProject(project: Project, session: Session, locked
 
   const graph = collectDependencyGraph(project, lockedBefore);
   const newDependencies = newDependencyFacts(project, session, graph);
+  const committed = policy.lockfile === `trust` ? null : committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache);
+  session.archivesToRemember = committed?.matching ?? [];
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
@@ -30,7 +32,7 @@ export async function evaluateProject(project: Project, session: Session, locked
       edges: graph.edges,
       transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
       archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
-      archives: committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache),
+      archives: committed?.archives ?? [],
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkLockfileFormat({
       current: session.onDisk?.formatVersion ?? null,

@@ -1,4 +1,4 @@
-import {type Cache, MessageName, type Project, Report, ReportError, structUtils} from '@yarnpkg/core';
+import {type Cache, InstallMode, MessageName, type Project, Report, ReportError, structUtils} from '@yarnpkg/core';
 
 import {isBlocking} from '../rules/finding';
 import {rememberBlocked} from './blockedFindings';
@@ -47,6 +47,20 @@ export function validateProject(project: Project, report: ValidationReport) {
     await resolveEverything(opts);
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
   };
+}
+
+/**
+ * The `afterAllInstalled` hook: the install succeeded, so Yarn's fetch step hashed every cached
+ * archive against its checksum. The archives the gate found holding what they claim can now be
+ * remembered under that checksum; remembering them before would trust an archive Yarn then refused.
+ */
+export async function afterAllInstalled(project: Project, options: {mode?: InstallMode}) {
+  const session = sessionFor(project);
+  if (options.mode === InstallMode.UpdateLockfile || session.archivesToRemember.length === 0)
+    return;
+  for (const {locatorHash, checksum} of session.archivesToRemember)
+    session.publishTimes.verifiedArchives.add(locatorHash, checksum);
+  await session.publishTimes.persist();
 }
 
 async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, cache: Cache | undefined) {

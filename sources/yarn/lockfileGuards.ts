@@ -1,4 +1,4 @@
-import {type Descriptor, LegacyMigrationResolver, type Locator, LockfileResolver, type MinimalResolveOptions, type Package, type Project, type ResolveOptions, type Resolver, structUtils} from '@yarnpkg/core';
+import {type Descriptor, LegacyMigrationResolver, type Locator, LOCKFILE_VERSION, LockfileResolver, type MinimalResolveOptions, type Package, type Project, type ResolveOptions, type Resolver, structUtils} from '@yarnpkg/core';
 
 import {checkLockfile} from '../rules/lockfile';
 import {declaredSourceOf, resolvedSourceOf, withoutBindings} from './packageSource';
@@ -6,17 +6,21 @@ import {sessionFor} from './session';
 
 const WRAPPED = Symbol.for(`yarn-plugin-quarantine/lockfile-guards`);
 
-/** Resolvers that fetch or run a package to learn its manifest, while Yarn is still resolving. */
-const FETCHED_TO_RESOLVE = new Set([`git`, `a tarball URL`, `exec:`, `an unknown protocol`]);
+/**
+ * Resolvers that fetch a locked package to learn its manifest, while Yarn is still resolving. (`exec:`,
+ * `file:`, `link:` and `portal:` entries are never kept from the lockfile: Yarn resolves them afresh on
+ * every install, so the edge guard judges them every time.)
+ */
+const FETCHED_TO_RESOLVE = new Set([`git`, `a tarball URL`, `an unknown protocol`]);
 
 type SupportsLocator = (locator: Locator, opts: MinimalResolveOptions) => boolean;
 type GetCandidates = (descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) => Promise<Array<Locator>>;
 
 /**
- * Yarn resolves a lockfile an older Yarn wrote (or any lockfile under `--refresh-lockfile`) again
- * through the real resolvers, and a Yarn 1 lockfile through its migration: git, tarball and `exec:`
- * entries would be cloned, downloaded or run before the install gate could judge anything. These
- * guards keep that from happening; the plugin factory may run twice, hence the marker.
+ * Yarn resolves a lockfile an older Yarn wrote again through the real resolvers, and a Yarn 1
+ * lockfile through its migration: git and tarball entries would be cloned or downloaded before the
+ * install gate could judge anything. These guards keep that from happening; the plugin factory may
+ * run twice, hence the marker.
  */
 export function installLockfileGuards() {
   const lockfile = LockfileResolver.prototype as {supportsLocator: SupportsLocator & {[WRAPPED]?: true}};
@@ -41,12 +45,17 @@ export function installLockfileGuards() {
 }
 
 /**
- * A locked git, tarball or `exec:` entry keeps the manifest its lockfile recorded while an old
- * lockfile is refreshed, as it does with a current one: it is fetched in the fetch step, after the
- * policy has judged the whole graph, or not at all.
+ * A locked git or tarball entry keeps the manifest its lockfile recorded while a lockfile of an older
+ * format is refreshed, as it does with a current one: it is fetched in the fetch step, after the
+ * policy has judged the whole graph, or not at all. A refresh that was asked for (`--refresh-lockfile`
+ * on a current lockfile, or hardened mode) is how Yarn checks a lockfile against its sources: there
+ * the entries are fetched again, as Yarn intends.
  */
 function servedFromLockfile(project: Project, locator: Locator) {
   if (!project.lockfileNeedsRefresh || !project.originalPackages.has(locator.locatorHash))
+    return false;
+  const format = sessionFor(project).onDisk?.formatVersion ?? null;
+  if (format === null || format >= LOCKFILE_VERSION || project.configuration.get(`enableHardenedMode`))
     return false;
   const resolved = resolvedSourceOf(locator);
   return resolved.kind === `other` && FETCHED_TO_RESOLVE.has(resolved.label);

@@ -47,12 +47,8 @@ export async function resolveFromLockfile(project: Project, session: Session, {s
 }
 
 /** Whether `yarn.lock` is a Yarn 1 lockfile, which only an install can turn into a graph (by migrating it). */
-export function isYarnClassicLockfile(project: Project) {
-  const path = ppath.join(project.cwd, Filename.lockfile);
-  if (!xfs.existsSync(path))
-    return false;
-  const document = parseSyml(xfs.readFileSync(path, `utf8`)) as Record<string, unknown>;
-  return typeof document.__metadata !== `object`;
+export function isYarnClassicLockfile(session: Session) {
+  return session.onDisk !== null && session.onDisk.workspaceDeclarations === null;
 }
 
 /**

@@ -42,8 +42,19 @@ function gitSourceOf(text: string): GitSource | null {
   }
 }
 
+/**
+ * A non-registry range or reference as one string: `file:`, `exec:` and the like come back from
+ * their resolvers as `file:./lib.tgz#./lib.tgz`, the path repeated as source and selector.
+ */
+function identityOf(text: string) {
+  const parsed = structUtils.tryParseRange(text);
+  if (parsed === null || parsed.protocol === null || parsed.source === null || parsed.source !== parsed.selector)
+    return text;
+  return `${parsed.protocol}${parsed.selector}`;
+}
+
 function other(text: string): DeclaredSource & {kind: `other`} {
-  return {kind: `other`, label: labelOf(text), source: text, git: gitSourceOf(text)};
+  return {kind: `other`, label: labelOf(text), source: identityOf(text), git: gitSourceOf(text)};
 }
 
 function isRegistrySelector(selector: string) {
@@ -67,8 +78,14 @@ export function declaredSourceOf(name: string, range: string, depth = 0): Declar
       }
       return isRegistrySelector(selector) ? {kind: `registry`, protocol: `npm:`, name, selector} : other(selector);
     }
-    case `jsr:`:
-      return {kind: `registry`, protocol: `jsr:`, name, selector: unbound.slice(`jsr:`.length)};
+    case `jsr:`: {
+      // `jsr:@std/path@^1` under another name is an alias, as `npm:` ones are.
+      const selector = unbound.slice(`jsr:`.length);
+      const alias = structUtils.tryParseDescriptor(selector, true);
+      return alias !== null
+        ? {kind: `registry`, protocol: `jsr:`, name: structUtils.stringifyIdent(alias), selector: alias.range}
+        : {kind: `registry`, protocol: `jsr:`, name, selector};
+    }
     case `patch:`: {
       const source = parsed.source !== null ? structUtils.tryParseDescriptor(parsed.source, true) : null;
       return source === null ? other(unbound) : declaredSourceOf(structUtils.stringifyIdent(source), source.range, depth + 1);
@@ -88,7 +105,7 @@ export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
   const name = structUtils.stringifyIdent(current);
   const parsed = structUtils.tryParseRange(current.reference);
   const unbound = withoutBindings(current.reference);
-  const otherSource = (): ResolvedSource => ({kind: `other`, label: labelOf(unbound), reference: unbound, git: gitSourceOf(unbound)});
+  const otherSource = (): ResolvedSource => ({kind: `other`, label: labelOf(unbound), reference: identityOf(unbound), git: gitSourceOf(unbound)});
   if (parsed === null || depth > MAX_WRAPPING)
     return otherSource();
 

@@ -16,6 +16,8 @@ export class Session {
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
+  /** Archives of the project's cache that held what they claim, remembered once the install has succeeded. */
+  archivesToRemember: ReadonlyArray<{locatorHash: string, checksum: string}> = [];
   /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
   readonly declaredBy = new Map<string, Locator>();
   private onDiskRead: Baseline | null | undefined;

@@ -7,7 +7,7 @@ import {gunzipSync, gzipSync} from 'node:zlib';
 import {afterEach, describe, expect, it} from 'vitest';
 
 import {MALICIOUS_POSTINSTALL, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
-import {agoISO, type Registry} from '../../scripts/lib/registry.mjs';
+import {agoISO, buildTarball, type Registry} from '../../scripts/lib/registry.mjs';
 import {commitAll, git, startGitServer, touchScript} from './gitServer';
 import {lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
 
@@ -149,11 +149,10 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
   it.each([
     [`written by Yarn 4.0.2 (lockfile version 6 or 8)`, `4.0.2`, []],
     [`written by Yarn 4.9.4 (lockfile version 8)`, `4.9.4`, []],
-    [`of the current version, refreshed with --refresh-lockfile`, `default`, [`--refresh-lockfile`]],
   ])(`%s: nothing is cloned, downloaded or run before the policy judges it`, async (_, writer, flags) => {
     const {registry, project, prepackMarker} = await withExoticSubDependencies();
-    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), writer, writer === `default` ? MIGRATED : {});
-    expect(lockfile).toMatch(writer === `default` ? /__metadata:\n {2}version: 10\n/ : /__metadata:\n {2}version: [4-9]\n/);
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, JSON.parse(await project.readFile(`package.json`)), writer);
+    expect(lockfile).toMatch(/__metadata:\n {2}version: [4-9]\n/);
     expect(lockfile).toContain(`payload@git://`);
     await rm(prepackMarker, {force: true});
     await project.writeFile(`yarn.lock`, lockfile);
@@ -166,6 +165,31 @@ describe(`C. a lockfile an older Yarn wrote`, () => {
     expect(install.output).toContain(`the install stopped before fetching anything`);
     expect(existsSync(prepackMarker)).toBe(false);
     await expectNothingFetchedOrRun(project, registry, lockfile);
+  });
+
+  it.each([
+    [`--refresh-lockfile`, [`--refresh-lockfile`], {}],
+    [`hardened mode`, [], {YARN_ENABLE_HARDENED_MODE: `1`}],
+  ])(`leaves Yarn's own check of a lockfile against its sources (%s) intact: a dependency added to a tarball entry is caught`, async (_, flags, env) => {
+    const registry = await libRegistry();
+    registry.packages.addPackage({name: `tb`, versions: {'1.0.0': {}}});
+    registry.packages.addPackage({name: `evil`, versions: {'1.0.0': {publishedAt: agoISO({days: 30}), scripts: {postinstall: MALICIOUS_POSTINSTALL}}}});
+    const tarballUrl = `${registry.url}/tb/-/tb-1.0.0.tgz`;
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {tb: tarballUrl}}});
+    expect((await project.install()).code).toBe(0);
+    await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+    const evilEntry = (await lockfileWrittenWithoutPlugin(registry, {...APP, dependencies: {evil: `^1.0.0`}})).split(`\n\n`).find(block => block.startsWith(`"evil@npm:^1.0.0":`))!;
+    const honest = (await project.lockfile())!;
+    const forged = `${honest.replace(`resolution: "tb@${tarballUrl}"\n`, `resolution: "tb@${tarballUrl}"\n  dependencies:\n    evil: "npm:^1.0.0"\n`)}\n${evilEntry}\n`;
+    expect(forged).toContain(`evil: "npm:^1.0.0"`);
+    await project.writeFile(`yarn.lock`, forged);
+
+    const install = await project.install([`install`, `--immutable`, ...flags], env);
+
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`YN0028`);
+    expect(await project.scriptRan()).toBe(false);
+    expect(project.exists(`node_modules/evil`)).toBe(false);
   });
 
   it(`an honest one still installs, refreshed to the current format`, async () => {
@@ -395,6 +419,63 @@ describe(`G. a project without a lockfile`, () => {
 });
 
 describe(`honest lockfiles`, () => {
+  it(`of every kind of source install twice, zero-install style, and check clean`, async () => {
+    const gitServer = await startGitServer();
+    cleanups.push(() => gitServer.close());
+    const registry = await libRegistry();
+    registry.packages.addPackage({name: `tb`, versions: {'1.0.0': {}}});
+    registry.packages.addPackage({name: `axios`, versions: {'1.14.0': {publishedAt: agoISO({days: 30})}}});
+    const repo = await gitServer.addPackage(`fromgit`, {});
+    const patch = [
+      `diff --git a/index.js b/index.js`,
+      `--- a/index.js`,
+      `+++ b/index.js`,
+      `@@ -1 +1,2 @@`,
+      ` module.exports = {"name":"axios","version":"1.14.0"};`,
+      `+module.exports.patched = true;`,
+      ``,
+    ].join(`\n`);
+    const generator = `require('fs').writeFileSync(require('path').join(execEnv.buildDir, 'package.json'), JSON.stringify({name: 'gen', version: '1.0.0'}));\n`;
+    const manifest = {
+      ...APP,
+      workspaces: [`packages/*`],
+      dependencies: {
+        lib: `^1.0.0`,
+        'http-client': `npm:axios@^1.14.0`,
+        axios: `patch:axios@npm%3A^1.14.0#./axios.patch`,
+        tb: `${registry.url}/tb/-/tb-1.0.0.tgz`,
+        fromgit: `${repo.url}#${repo.commit}`,
+        vendored: `file:./vendored`,
+        packed: `file:./packed.tgz`,
+        linked: `link:./linked`,
+        portaled: `portal:./portaled`,
+        gen: `exec:./gen.js`,
+        inner: `^2.0.0`,
+      },
+      resolutions: {lib: `1.0.0`},
+    };
+    const project = await projectWith({registry, manifest, yarnrc: MIGRATED, files: {
+      'axios.patch': patch,
+      'gen.js': generator,
+      'vendored/package.json': JSON.stringify({name: `vendored`, version: `1.0.0`}),
+      'linked/package.json': JSON.stringify({name: `linked`, version: `1.0.0`}),
+      'portaled/package.json': JSON.stringify({name: `portaled`, version: `1.0.0`}),
+      'packages/inner/package.json': JSON.stringify({name: `inner`, version: `2.1.0`}),
+    }});
+    await writeFile(join(project.dir, `packed.tgz`), buildTarball({'package/package.json': JSON.stringify({name: `packed`, version: `1.0.0`})}));
+
+    const first = await project.install();
+    expect(first.code, first.output).toBe(0);
+    const lockfile = (await project.lockfile())!;
+    // What a registry range resolved to a workspace looks like: Yarn's transparent workspaces.
+    expect(lockfile).toMatch(/"inner@npm:\^2\.0\.0, inner@workspace:packages\/inner"/);
+    const second = await project.install([`install`, `--immutable`, `--immutable-cache`]);
+    expect(second.code, second.output).toBe(0);
+    const check = await project.run([`quarantine`, `check`]);
+    expect(check.code, check.output).toBe(0);
+    expect(check.output).toContain(`Quarantine check: no violation`);
+  });
+
   it(`install --immutable and check --since pass on an unmodified base branch`, async () => {
     const registry = await libRegistry();
     const project = await baseBranch(registry);
