@@ -43,12 +43,12 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     if (npm === null)
       continue;
     const checksum = project.storedChecksums.get(pkg.locatorHash) ?? null;
-    // Without a usable checksum Yarn does not take the archive from the cache, it fetches it again.
-    if (checksum === null || (typeof archiveCache.isChecksumCompatible === `function` && !archiveCache.isChecksumCompatible(checksum)))
+    // An incompatible checksum makes Yarn fetch the archive again; without one, Yarn takes whatever the cache holds.
+    if (checksum !== null && typeof archiveCache.isChecksumCompatible === `function` && !archiveCache.isChecksumCompatible(checksum))
       continue;
     // Yarn does not hash the archives of packages installed only on some platforms: those are read every time.
-    const rememberable = remember && !project.conditionalLocators?.has(pkg.locatorHash);
-    if (rememberable && verified.has(pkg.locatorHash, checksum))
+    const rememberable = remember && checksum !== null && !project.conditionalLocators?.has(pkg.locatorHash);
+    if (rememberable && verified.has(pkg.locatorHash, checksum!))
       continue;
     const path = archiveCache.getLocatorPath(pkg, checksum);
     const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(pkg)}/package.json`);
@@ -57,7 +57,7 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
       continue;
     const archive: CachedArchive = {name: npm.name, version: npm.version, locked: lockedBefore.has(pkg.locatorHash), file: ppath.relative(project.cwd, path), holds};
     if (rememberable && holdsWhatItClaims(archive))
-      matching.push({locatorHash: pkg.locatorHash, checksum});
+      matching.push({locatorHash: pkg.locatorHash, checksum: checksum!});
     archives.push(archive);
   }
   return {archives, matching};

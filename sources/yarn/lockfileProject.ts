@@ -43,7 +43,28 @@ export async function resolveFromLockfile(project: Project, session: Session, {s
     throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${(error as Error).message}). Fix: run yarn install first`);
   }
 
+  assertWorkspaceEntriesMatch(project);
   return typeof since !== `undefined` ? new Set(session.baseline!.locatorHashes) : new Set(project.originalPackages.keys());
+}
+
+/**
+ * Resolving from the lockfile alone takes each workspace's dependencies from its lockfile entry, not
+ * from its package.json: an entry that lost a dependency would hide that dependency's whole subtree
+ * from every rule. The manifests are what the user listed; the lockfile must match them.
+ */
+function assertWorkspaceEntriesMatch(project: Project) {
+  const {configuration} = project;
+  for (const workspace of project.workspaces) {
+    const entry = project.originalPackages.get(workspace.anchoredLocator.locatorHash);
+    const declared = configuration.normalizeDependencyMap(new Map([...workspace.manifest.dependencies, ...workspace.manifest.devDependencies]));
+    const locked = new Set([...entry?.dependencies.values() ?? []].map(descriptor => structUtils.stringifyDescriptor(descriptor)));
+    const missing = [...declared.values()].map(descriptor => structUtils.stringifyDescriptor(descriptor)).filter(descriptor => !locked.has(descriptor));
+    const extra = [...locked].filter(descriptor => !declared.has(structUtils.parseDescriptor(descriptor).identHash));
+    if (missing.length > 0 || extra.length > 0) {
+      const what = [missing.length > 0 ? `its package.json declares ${missing.join(`, `)}, which its entry does not list` : null, extra.length > 0 ? `its entry lists ${extra.join(`, `)}, which its package.json does not declare` : null].filter(Boolean).join(`; `);
+      throw new ReportError(MessageName.UNNAMED, `yarn.lock does not match ${structUtils.prettyLocator(configuration, workspace.anchoredLocator)}: ${what}. Fix: run yarn install to bring yarn.lock in line with the manifests`);
+    }
+  }
 }
 
 /** Whether `yarn.lock` is a Yarn 1 lockfile, which only an install can turn into a graph (by migrating it). */

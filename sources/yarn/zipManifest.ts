@@ -1,4 +1,5 @@
 import {closeSync, fstatSync, openSync, readSync} from 'fs';
+import {posix} from 'path';
 import {inflateRawSync} from 'zlib';
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
@@ -40,9 +41,13 @@ export function readArchivedManifest(file: string, entryName: string): ArchivedM
       return {kind: `unreadable`, reason: `a truncated zip archive`};
     const directory = readAt(fd, directoryOffset, directorySize);
 
-    const header = findCentralHeader(directory, Buffer.from(entryName));
+    const header = findCentralHeader(directory, entryName);
     if (header === null)
       return {kind: `unreadable`, reason: `no ${entryName} in the archive`};
+    if (header === `ambiguous`)
+      return {kind: `unreadable`, reason: `the archive holds ${entryName} more than once`};
+    if (header === `damaged`)
+      return {kind: `unreadable`, reason: `a damaged zip directory`};
     const method = directory.readUInt16LE(header + 10);
     const compressedSize = directory.readUInt32LE(header + 20);
     const localOffset = directory.readUInt32LE(header + 42);
@@ -80,18 +85,31 @@ function findEndRecord(fd: number, size: number): Buffer | null {
   return null;
 }
 
-/** The offset of the central directory header naming exactly `wanted`, walking the headers as unzip tools do; or null. */
-function findCentralHeader(directory: Buffer, wanted: Buffer): number | null {
+/**
+ * The offset of the one central directory header naming `wanted`, walking the headers as unzip tools
+ * do; null when there is none. Two entries that name it, or spellings that unzip to the same path
+ * (`./`, `//`, backslashes), make the archive ambiguous: which one a tool extracts is its own choice.
+ */
+function findCentralHeader(directory: Buffer, wanted: string): number | `ambiguous` | `damaged` | null {
+  const suffix = Buffer.from(wanted.slice(wanted.lastIndexOf(`/`) + 1));
+  let found: number | null = null;
   for (let offset = 0; offset + CENTRAL_HEADER_SIZE <= directory.length;) {
     if (directory.readUInt32LE(offset) !== CENTRAL_FILE_HEADER)
-      return null;
+      return `damaged`;
     const nameLength = directory.readUInt16LE(offset + 28);
     const nameStart = offset + CENTRAL_HEADER_SIZE;
-    if (nameLength === wanted.length && directory.compare(wanted, 0, wanted.length, nameStart, nameStart + nameLength) === 0)
-      return offset;
-    offset = nameStart + nameLength + directory.readUInt16LE(offset + 30) + directory.readUInt16LE(offset + 32);
+    const nameEnd = nameStart + nameLength;
+    if (nameLength >= suffix.length && directory.compare(suffix, 0, suffix.length, nameEnd - suffix.length, nameEnd) === 0) {
+      const name = posix.normalize(directory.toString(`utf8`, nameStart, nameEnd).replace(/\\/g, `/`)).replace(/^\/+/, ``);
+      if (name === wanted) {
+        if (found !== null)
+          return `ambiguous`;
+        found = offset;
+      }
+    }
+    offset = nameEnd + directory.readUInt16LE(offset + 30) + directory.readUInt16LE(offset + 32);
   }
-  return null;
+  return found;
 }
 
 function readAt(fd: number, position: number, length: number) {

@@ -260,10 +260,12 @@ describe(`C. a lockfile rewritten in an older format`, () => {
 
 describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
   /**
-   * The attacker's archive: lib 1.0.1 as Yarn caches it, committed under the 1.0.0 entry. With
-   * `keepChecksum`, the lockfile's checksum is left as it was (only the archive changes).
+   * The attacker's archive: lib 1.0.1 as Yarn caches it, committed under the 1.0.0 entry. The entry's
+   * checksum is changed to match it (`checksum: 'match'`), kept (`'keep'`: only the archive changes), or
+   * removed (`'drop'`: Yarn then takes the archive named after its cache key); `versionField` also
+   * rewrites the entry's `version:`. The committed install state goes too, as on a fresh CI clone.
    */
-  async function swapArchive(registry: Registry, project: TestProject, {keepChecksum = false} = {}) {
+  async function swapArchive(registry: Registry, project: TestProject, {checksum = `match`, versionField = false}: {checksum?: `match` | `keep` | `drop`, versionField?: boolean} = {}) {
     const cacheDir = join(project.dir, `.yarn`, `cache`);
     const [oldZip] = (await readdir(cacheDir)).filter(file => file.startsWith(`lib-npm-1.0.0-`));
     expect(oldZip).toBeDefined();
@@ -273,21 +275,29 @@ describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
     const [youngZip] = (await readdir(donorCache)).filter(file => file.startsWith(`lib-npm-1.0.1-`));
     const youngChecksumValue = checksumOf((await donor.lockfile())!, `lib@npm:1.0.1`);
     const honest = (await project.lockfile())!;
-    const forged = keepChecksum ? honest : honest.replace(checksumOf(honest, `lib@npm:1.0.0`), youngChecksumValue);
+    const oldChecksum = checksumOf(honest, `lib@npm:1.0.0`);
+    let forged = checksum === `match` ? honest.replace(oldChecksum, youngChecksumValue) : checksum === `drop` ? honest.replace(`  checksum: ${oldChecksum}\n`, ``) : honest;
+    if (versionField)
+      forged = forged.replace(/("lib@npm:\^1\.0\.0":\n {2}version: )1\.0\.0/, `$11.0.1`);
     await unlink(join(cacheDir, oldZip));
-    // Yarn names a cache archive after its locator and the first characters of its checksum.
-    const name = keepChecksum ? oldZip : oldZip.replace(/-[0-9a-f]{10}\.zip$/, `-${youngChecksumValue.split(`/`)[1].slice(0, 10)}.zip`);
+    // Yarn names a cache archive after its locator and the first characters of its checksum, or its cache key without one.
+    const name = checksum === `keep` ? oldZip : oldZip.replace(/-[0-9a-f]{10}\.zip$/, checksum === `drop` ? `-${youngChecksumValue.split(`/`)[0]}.zip` : `-${youngChecksumValue.split(`/`)[1].slice(0, 10)}.zip`);
     await writeFile(join(cacheDir, name), await readFile(join(donorCache, youngZip)));
+    await rm(join(project.dir, `.yarn`, `install-state.gz`), {force: true});
     await project.writeFile(`yarn.lock`, forged);
     registry.clearRequests();
     return forged;
   }
 
-  it(`is refused before anything is linked or run`, async () => {
+  it.each([
+    [`with its checksum changed to match`, {}, {}],
+    [`with its entry's version field rewritten too`, {versionField: true}, {}],
+    [`with its checksum removed, where Yarn takes it unverified (enableMirror: false)`, {checksum: `drop` as const}, {enableMirror: false}],
+  ])(`an archive swapped %s is refused before anything is linked or run`, async (_, swap, yarnrc) => {
     const registry = await libRegistry();
-    const project = await baseBranch(registry, {keepCache: true});
+    const project = await baseBranch(registry, {keepCache: true, yarnrc});
     publishYoungLib(registry);
-    const forged = await swapArchive(registry, project);
+    const forged = await swapArchive(registry, project, swap);
 
     const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
     expect(check.code, check.output).toBe(1);
@@ -300,9 +310,9 @@ describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
   });
 
   it.each([
-    [`with the checksum changed to match it: read again, and refused`, false, /holds lib 1\.0\.1, not 1\.0\.0/],
-    [`under the checksum already read: Yarn's own hash check refuses it before linking`, true, /YN0018: .*lib@npm:1\.0\.0: The remote archive doesn't match the expected checksum/],
-  ])(`an archive swapped after this machine read it, %s`, async (_, keepChecksum, message) => {
+    [`with the checksum changed to match it: read again, and refused`, `match` as const, /holds lib 1\.0\.1, not 1\.0\.0/],
+    [`under the checksum already read: Yarn's own hash check refuses it before linking`, `keep` as const, /YN0018: .*lib@npm:1\.0\.0: The remote archive doesn't match the expected checksum/],
+  ])(`an archive swapped after this machine read it, %s`, async (_, checksum, message) => {
     const registry = await libRegistry();
     const project = await baseBranch(registry, {keepCache: true});
     const strict = {YARN_CHECKSUM_BEHAVIOR: `throw`};
@@ -310,7 +320,7 @@ describe(`D. a swapped archive in a committed cache (zero-installs)`, () => {
     expect(first.code, first.output).toBe(0);
     await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
     publishYoungLib(registry);
-    const forged = await swapArchive(registry, project, {keepChecksum});
+    const forged = await swapArchive(registry, project, {checksum});
 
     const install = await project.install([`install`, `--immutable`, `--immutable-cache`], strict);
 
@@ -350,6 +360,26 @@ describe(`E. a forged install state`, () => {
 
     expect(check.code, check.output).toBe(1);
     expect(check.output).toContain(`lib@npm:1.0.1 (locked) is in quarantine`);
+  });
+});
+
+describe(`E. a lockfile whose workspace entry no longer matches its package.json`, () => {
+  it(`makes check refuse to evaluate, instead of evaluating a smaller graph`, async () => {
+    const registry = await libRegistry();
+    const project = await baseBranch(registry);
+    publishYoungLib(registry);
+    const pinned = await lockfileWrittenWithoutPlugin(registry, USES_LIB);
+    expect(pinned).toContain(`resolution: "lib@npm:1.0.1"`);
+    // The workspace's entry loses its dependency list: resolved from the lockfile alone, lib would be unreachable.
+    const forged = pinned.replace(/("app@workspace:\.":\n {2}version: [^\n]+\n {2}resolution: "app@workspace:\."\n) {2}dependencies:\n {4}lib: "npm:\^1\.0\.0"\n/, `$1`);
+    expect(forged).not.toBe(pinned);
+    await project.writeFile(`yarn.lock`, forged);
+
+    for (const args of [[`quarantine`, `check`], [`quarantine`, `check`, `--since`, `HEAD`]]) {
+      const check = await project.run(args);
+      expect(check.code, check.output).toBe(2);
+      expect(check.output).toContain(`yarn.lock does not match app@workspace:.: its package.json declares lib@npm:^1.0.0, which its entry does not list. Fix: run yarn install`);
+    }
   });
 });
 

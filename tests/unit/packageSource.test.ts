@@ -47,6 +47,8 @@ describe(`declaredSourceOf`, () => {
     [`lib`, `npm:latest`, {kind: `registry`, protocol: `npm:`, name: `lib`, selector: `latest`}],
     [`typescript`, `patch:typescript@npm%3A^5.9.3#optional!builtin<compat/typescript>`, {kind: `registry`, protocol: `npm:`, name: `typescript`, selector: `^5.9.3`}],
     [`lib`, `jsr:^1.0.0`, {kind: `registry`, protocol: `jsr:`, name: `lib`, selector: `^1.0.0`}],
+    [`path`, `jsr:@std/path@^1`, {kind: `registry`, protocol: `jsr:`, name: `@std/path`, selector: `^1`}],
+    [`packed`, `file:./packed.tgz::locator=app%40workspace%3A.`, {kind: `other`, label: `file:`, source: `file:./packed.tgz`, git: null}],
     [`lib`, `workspace:^`, {kind: `workspace`}],
     [`dl`, `http://127.0.0.1:4873/dl/-/dl-1.0.0.tgz`, {kind: `other`, label: `a tarball URL`, source: `http://127.0.0.1:4873/dl/-/dl-1.0.0.tgz`, git: null}],
     [`gen`, `exec:./gen.js::locator=app%40workspace%3A.`, {kind: `other`, label: `exec:`, source: `exec:./gen.js`, git: null}],
@@ -68,6 +70,8 @@ describe(`resolvedSourceOf`, () => {
     [`lib@http://127.0.0.1:4873/lib/-/lib-1.0.1.tgz`, {kind: `other`, label: `a tarball URL`, reference: `http://127.0.0.1:4873/lib/-/lib-1.0.1.tgz`, git: null}],
     [`lib@git://127.0.0.1:9418/lib.git#commit=0123abc`, {kind: `other`, label: `git`, reference: `git://127.0.0.1:9418/lib.git#commit=0123abc`, git: {repository: `git://127.0.0.1:9418/lib.git`, commit: `0123abc`}}],
     [`app@workspace:.`, {kind: `workspace`}],
+    [`packed@file:./packed.tgz#./packed.tgz::hash=e5aa1c&locator=app%40workspace%3A.`, {kind: `other`, label: `file:`, reference: `file:./packed.tgz`, git: null}],
+    [`gen@exec:./gen.js#./gen.js::hash=1f2e3d&locator=app%40workspace%3A.`, {kind: `other`, label: `exec:`, reference: `exec:./gen.js`, git: null}],
     [`lib@npm:not-a-version`, {kind: `other`, label: `an unknown protocol`, reference: `npm:not-a-version`, git: null}],
   ])(`%s`, (text, expected) => {
     expect(resolvedSourceOf(locator(text))).toEqual(expected);
