@@ -65,7 +65,8 @@ export default class QuarantineCheckCommand extends BaseCommand {
       const classic = isYarnClassicLockfile(session);
       const findings = classic
         ? await judgeClassicLockfile(project, session)
-        : await evaluateProject(project, session, await resolveFromLockfile(project, session, {since: this.since}), report);
+        // Every package of a lockfile-only resolution comes from yarn.lock, whatever the baseline says is new.
+        : await evaluateProject(project, session, await resolveFromLockfile(project, session, {since: this.since}), report, {fromLockfile: new Set(project.originalPackages.keys())});
       const blocking = findings.filter(isBlocking);
       violations = blocking.length;
 

@@ -8,6 +8,8 @@ export type PackumentTimes = {
   timeOf(version: string): PublishTime;
   /** `dist.tarball` of a listed version, when the registry gives one. */
   tarballOf(version: string): string | null;
+  /** The dependency fields of a listed version's manifest that bring packages in (string ranges only); null when not listed. */
+  dependenciesOf(version: string): {dependencies: Record<string, string>, optionalDependencies: Record<string, string>} | null;
 };
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -44,6 +46,7 @@ export function readPackument(document: unknown): PackumentTimes {
   for (const [version, manifest] of Object.entries(document.versions))
     if (isRecord(manifest) && isRecord(manifest.dist) && typeof manifest.dist.tarball === `string` && /^https?:\/\//.test(manifest.dist.tarball))
       tarballs.set(version, manifest.dist.tarball);
+  const manifests = document.versions;
 
   return {
     versions,
@@ -57,6 +60,12 @@ export function readPackument(document: unknown): PackumentTimes {
     },
     tarballOf(version) {
       return tarballs.get(version) ?? null;
+    },
+    dependenciesOf(version) {
+      const manifest = versions.has(version) ? manifests[version] : null;
+      if (!isRecord(manifest))
+        return null;
+      return {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies)};
     },
   };
 }
@@ -72,6 +81,10 @@ function parseTimestamp(value: string): Date | null {
     && Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 && Number(offsetHours) <= 23 && Number(offsetMinutes) <= 59;
   const at = new Date(value);
   return valid && Number.isFinite(at.getTime()) ? at : null;
+}
+
+function stringsOf(field: unknown): Record<string, string> {
+  return isRecord(field) ? Object.fromEntries(Object.entries(field).filter((entry): entry is [string, string] => typeof entry[1] === `string`)) : {};
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@ import path from 'path';
 
 import type {Policy} from '../policy/policy';
 import type {PublishTime} from '../rules/publishTime';
+import {describeDependencies, digestOf, registryDependencies} from '../yarn/dependencyList';
 import {isInsideProject} from '../yarn/projectPaths';
 import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
 import {ReleaseTimeCache} from './releaseTimeCache';
@@ -18,13 +19,18 @@ export type LookupStats = {
 /** Where the registry serves a version's tarball, as Yarn would lock it; or why that is not known. */
 export type RegistryArchive = {kind: `served`, url: string} | {kind: `unknown`, reason: string};
 
+/** The dependencies a version's registry manifest declares (as a digest, and as a list when it was read); or why that is not known. */
+export type RegistryDependencies = {kind: `declared`, digest: string, list: Array<string> | null} | {kind: `unknown`, reason: string};
+
 /** Statuses by which registries say a package or version is gone (403 is also how some mirrors hide malware). */
 const GONE_STATUSES = new Set([403, 404, 410]);
 
 /**
- * The one way publish times are learnt: the release-time cache first, then Yarn's own package
- * metadata (which carries `time` from Yarn 4.10.2 on, and is what the resolver just read), then the
- * full packument through Yarn's `npmHttpUtils`, so scopes, auth, proxies and offline mode apply.
+ * The one way what the registry says of a version is learnt (its publish time, its tarball URL, the
+ * dependencies its manifest declares): the release-time cache first, then Yarn's own package metadata
+ * (which carries `time` from Yarn 4.10.2 on, and is what the resolver just read), then the full
+ * packument through Yarn's `npmHttpUtils`, so scopes, auth, proxies and offline mode apply. Whatever
+ * a read of the registry taught about a version is cached together.
  */
 export class PublishTimes {
   readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentLookups: 0};
@@ -46,23 +52,18 @@ export class PublishTimes {
     this.stats.versionsChecked += 1;
 
     const cached = this.cache.get(this.keyOf(ident, version));
-    if (cached !== null) {
+    if (cached?.publishedAt) {
       this.stats.fromCache += 1;
       return {kind: `known`, at: cached.publishedAt};
     }
 
     let time: PublishTime;
-    let packument: PackumentTimes | null = null;
     try {
-      packument = await this.read(ident, version);
+      const packument = await this.read(ident, version);
       time = packument.timeOf(version);
+      this.learn(ident, version, packument, time);
     } catch (error) {
       time = describeFailure(error);
-    }
-
-    if (time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs) {
-      const archiveUrl = this.canonicalArchiveUrl(ident, version, packument!.tarballOf(version));
-      this.cache.set(this.keyOf(ident, version), {publishedAt: time.at, archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? null : archiveUrl});
     }
     return time;
   }
@@ -72,27 +73,59 @@ export class PublishTimes {
    * lockfile's `__archiveUrl` must be this, or the lockfile names another archive than the version's.
    */
   async archiveOf(ident: Ident, version: string): Promise<RegistryArchive> {
-    const cached = this.cache.get(this.keyOf(ident, version));
+    const cached = this.cache.get(this.keyOf(ident, version))?.archiveUrl ?? null;
     if (cached !== null)
-      return {kind: `served`, url: cached.archiveUrl ?? this.conventionalArchiveUrl(ident, version)};
-    // Versions the release-age rule does not look up (exempt, period 0) keep their URL on its own.
-    const cachedUrl = this.cache.getArchiveUrl(this.keyOf(ident, version));
-    if (cachedUrl !== null)
-      return {kind: `served`, url: cachedUrl};
+      return {kind: `served`, url: cached === `` ? this.conventionalArchiveUrl(ident, version) : cached};
 
+    const packument = await this.listing(ident, version);
+    if (`reason` in packument)
+      return {kind: `unknown`, reason: packument.reason};
+    return {kind: `served`, url: this.canonicalArchiveUrl(ident, version, packument.tarballOf(version))};
+  }
+
+  /**
+   * The dependencies the registry's manifest of a version declares, to compare with what a lockfile
+   * says that version depends on. `fresh` reads the registry even when the cache has a digest.
+   */
+  async dependenciesOf(ident: Ident, version: string, {fresh = false}: {fresh?: boolean} = {}): Promise<RegistryDependencies> {
+    const cached = fresh ? null : this.cache.get(this.keyOf(ident, version))?.dependencies ?? null;
+    if (cached !== null)
+      return {kind: `declared`, digest: cached, list: null};
+
+    const packument = await this.listing(ident, version);
+    if (`reason` in packument)
+      return {kind: `unknown`, reason: packument.reason};
+    const descriptors = registryDependencies(this.project.configuration, packument.dependenciesOf(version)!);
+    return {kind: `declared`, digest: digestOf(descriptors), list: describeDependencies(descriptors)};
+  }
+
+  /** The packument of a version's package, when it lists that version; otherwise why not. */
+  private async listing(ident: Ident, version: string): Promise<PackumentTimes | {reason: string}> {
     try {
       const packument = await this.read(ident, version);
       if (!packument.versions.has(version))
-        return {kind: `unknown`, reason: `the registry does not list this version`};
-      const url = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
-      this.cache.setArchiveUrl(this.keyOf(ident, version), url);
-      return {kind: `served`, url};
+        return {reason: `the registry does not list this version`};
+      this.learn(ident, version, packument, packument.timeOf(version));
+      return packument;
     } catch (error) {
       const failure = describeFailure(error);
       if (failure.kind === `unlisted`)
-        return {kind: `unknown`, reason: `the registry answers ${failure.status} for the package`};
-      return {kind: `unknown`, reason: failure.kind === `unavailable` ? failure.reason : `the registry gave no answer`};
+        return {reason: `the registry answers ${failure.status} for the package`};
+      return {reason: failure.kind === `unavailable` ? failure.reason : `the registry gave no answer`};
     }
+  }
+
+  /** Caches what a read of the registry says of a version; its publish time only once it is out of quarantine. */
+  private learn(ident: Ident, version: string, packument: PackumentTimes, time: PublishTime) {
+    const fields = packument.dependenciesOf(version);
+    if (fields === null)
+      return;
+    const archiveUrl = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
+    this.cache.update(this.keyOf(ident, version), {
+      publishedAt: time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs ? time.at : null,
+      dependencies: digestOf(registryDependencies(this.project.configuration, fields)),
+      archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? `` : archiveUrl,
+    });
   }
 
   /** The URL Yarn fetches a version from when the lockfile gives none: the registry's own path for it. */

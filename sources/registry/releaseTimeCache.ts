@@ -3,23 +3,23 @@ import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
 const FORMAT = `yarn-plugin-quarantine/release-times@2`;
-/** About 3 MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
+/** A few MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
 const MAX_ENTRIES = 50_000;
 
-/** What the registry said of a version: its publish time, and its tarball URL when it is not the conventional one. */
-export type CachedRelease = {publishedAt: Date, archiveUrl: string | null};
-
 /**
- * A publish time in ms, or `[ms, archiveUrl]` for a registry whose tarball URL is not the
- * conventional one; a bare URL for the tarball of a version whose publish time is not kept.
+ * What the registry said of a published version, none of which ever changes: its publish time (kept
+ * only once the version was out of quarantine), a digest of the dependencies its manifest declares,
+ * and the URL of its tarball (`""`: the registry's conventional one). `null`: not learnt yet.
  */
-type Entry = number | [number, string] | string;
+export type CachedRelease = {publishedAt: Date | null, dependencies: string | null, archiveUrl: string | null};
+
+/** `[publish time in ms, dependencies digest, archive URL]` for a version, trailing nulls dropped; `0` for an archive already read. */
+type Entry = 0 | [number | null, (string | null)?, (string | null)?];
 
 /**
- * Publish times of versions that were already out of quarantine when seen, with their tarball URL
- * where the registry does not serve it at the conventional one: neither ever changes, so a warm
- * install needs no registry request for them. Quarantined versions are never stored, so they are
- * asked about again (and found pulled, if they were) on every run.
+ * The release-time cache: what the registry said of each version a project uses, so a warm install
+ * needs no registry request. Quarantined versions get no publish time, so they are asked about again
+ * (and found pulled, if they were) on every run.
  */
 export class ReleaseTimeCache {
   private entries: Map<string, Entry> | null = null;
@@ -40,25 +40,12 @@ export class ReleaseTimeCache {
     return `archive ${locatorHash} ${checksum}`;
   }
 
-  /** The registry's tarball URL for a version (the key of `keyOf`), kept apart from its publish time. */
-  getArchiveUrl(key: string): string | null {
-    const entry = this.load().get(`url ${key}`);
-    return typeof entry === `string` ? entry : null;
-  }
-
-  setArchiveUrl(key: string, url: string) {
-    if (this.load().get(`url ${key}`) === url)
-      return;
-    this.load().set(`url ${key}`, url);
-    this.added.set(`url ${key}`, url);
-  }
-
   hasArchive(key: string) {
-    return this.load().has(key);
+    return this.load().get(key) === 0;
   }
 
   addArchive(key: string) {
-    if (this.load().has(key))
+    if (this.hasArchive(key))
       return;
     this.load().set(key, 0);
     this.added.set(key, 0);
@@ -66,13 +53,19 @@ export class ReleaseTimeCache {
 
   get(key: string): CachedRelease | null {
     const entry = this.load().get(key);
-    if (typeof entry === `undefined` || typeof entry === `string`)
+    if (!Array.isArray(entry))
       return null;
-    return typeof entry === `number` ? {publishedAt: new Date(entry), archiveUrl: null} : {publishedAt: new Date(entry[0]), archiveUrl: entry[1]};
+    const [publishedAt, dependencies = null, archiveUrl = null] = entry;
+    return {publishedAt: publishedAt === null ? null : new Date(publishedAt), dependencies, archiveUrl};
   }
 
-  set(key: string, {publishedAt, archiveUrl}: CachedRelease) {
-    const entry: Entry = archiveUrl === null ? publishedAt.getTime() : [publishedAt.getTime(), archiveUrl];
+  /** Adds what was learnt of a version to what is already known of it. */
+  update(key: string, learnt: Partial<CachedRelease>) {
+    const known = this.get(key) ?? {publishedAt: null, dependencies: null, archiveUrl: null};
+    const merged = {...known, ...Object.fromEntries(Object.entries(learnt).filter(([, value]) => value !== null && typeof value !== `undefined`))} as CachedRelease;
+    const entry: Entry = [merged.publishedAt?.getTime() ?? null, merged.dependencies, merged.archiveUrl];
+    while (entry.length > 1 && entry[entry.length - 1] === null)
+      entry.pop();
     if (JSON.stringify(this.load().get(key)) === JSON.stringify(entry))
       return;
     this.load().set(key, entry);
@@ -85,8 +78,8 @@ export class ReleaseTimeCache {
       return;
 
     const merged = readEntries(this.file);
-    for (const [key, ms] of this.added)
-      merged.set(key, ms);
+    for (const [key, entry] of this.added)
+      merged.set(key, entry);
 
     // The newest entries are the ones this process used; the oldest written go first.
     const kept = [...merged].slice(-this.maxEntries);
@@ -102,12 +95,18 @@ export class ReleaseTimeCache {
   }
 }
 
+const DIGEST = /^[0-9a-f]{16}$/;
+const URL_OR_CONVENTIONAL = /^(?:$|https?:\/\/)/;
+
 function isEntry(value: unknown): value is Entry {
-  if (Number.isSafeInteger(value))
+  if (value === 0)
     return true;
-  if (typeof value === `string`)
-    return /^https?:\/\//.test(value);
-  return Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === `string` && /^https?:\/\//.test(value[1]);
+  if (!Array.isArray(value) || value.length < 1 || value.length > 3)
+    return false;
+  const [publishedAt, dependencies = null, archiveUrl = null] = value;
+  return (publishedAt === null || Number.isSafeInteger(publishedAt))
+    && (dependencies === null || (typeof dependencies === `string` && DIGEST.test(dependencies)))
+    && (archiveUrl === null || (typeof archiveUrl === `string` && URL_OR_CONVENTIONAL.test(archiveUrl)));
 }
 
 /** A missing, corrupt or foreign file reads as empty: the cache is rebuilt, never trusted blindly. */

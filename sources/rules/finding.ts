@@ -23,7 +23,9 @@ export type FindingKind =
   /** An archive in the project's committed cache holds another package or version than its entry claims. */
   | `archive-mismatch`
   /** yarn.lock was rewritten in an older format than the base revision's, which makes Yarn weaken settings. */
-  | `format-downgrade`;
+  | `format-downgrade`
+  /** yarn.lock says a registry package depends on something its registry manifest does not declare (or not on something it does). */
+  | `dependency-mismatch`;
 
 export type Severity = `error` | `warning` | `info`;
 

@@ -34,8 +34,20 @@ export type CachedArchive = {
   holds: {kind: `manifest`, name: string, version: string} | {kind: `unreadable`, reason: string};
 };
 
+/** A registry package taken from the lockfile: the dependencies yarn.lock says it has, and those its registry manifest declares. */
+export type LockedDependencies = {
+  name: string;
+  version: string;
+  locked: boolean;
+  /** `name@range`, normalized as Yarn records them. */
+  lockfile: ReadonlyArray<string>;
+  registry: ReadonlyArray<string>;
+};
+
 export type LockfileFacts = {
   edges: ReadonlyArray<ResolvedEdge>;
+  /** Only the packages whose lists were found to differ need to be here; equal lists give no finding. */
+  dependencies?: ReadonlyArray<LockedDependencies>;
   /** Yarn's `enableTransparentWorkspaces`: a registry range a workspace's version satisfies resolves to that workspace. */
   transparentWorkspaces: boolean;
   archiveUrls: ReadonlyArray<LockedArchiveUrl>;
@@ -88,6 +100,25 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
       found: locked.archiveUrl,
       expected: locked.registry.kind === `served` ? locked.registry.url : null,
       detail: locked.registry.kind === `unknown` ? locked.registry.reason : null,
+    }));
+  }
+
+  for (const entry of facts.dependencies ?? []) {
+    const registry = new Set(entry.registry);
+    const lockfile = new Set(entry.lockfile);
+    const added = entry.lockfile.filter(dependency => !registry.has(dependency));
+    const dropped = entry.registry.filter(dependency => !lockfile.has(dependency));
+    if (added.length === 0 && dropped.length === 0)
+      continue;
+    findings.set(`dependencies ${entry.name}@${entry.version} ${entry.lockfile.join(` `)}`, makeFinding({
+      rule: `lockfile`,
+      kind: `dependency-mismatch`,
+      severity: `error`,
+      name: entry.name,
+      version: entry.version,
+      locked: entry.locked,
+      found: added.length > 0 ? added.join(`, `) : null,
+      expected: dropped.length > 0 ? dropped.join(`, `) : null,
     }));
   }
 
@@ -144,6 +175,10 @@ export function holdsWhatItClaims({holds, name, version}: CachedArchive) {
  */
 export function sourceMismatch(declared: DeclaredSource, child: {name: string, version: string, resolved: ResolvedSource}, {transparentWorkspaces, ranges = new Map()}: {transparentWorkspaces: boolean, ranges?: Map<string, semver.Range | null>}): string | null {
   const {resolved} = child;
+  const declaredPatch = declared.kind === `workspace` ? undefined : declared.patch;
+  const resolvedPatch = resolved.kind === `workspace` ? undefined : resolved.patch;
+  if (declaredPatch !== resolvedPatch && declared.kind !== `workspace` && !(declared.kind === `other` && declared.label === `an unknown protocol`))
+    return typeof resolvedPatch === `undefined` ? `no patch` : `another patch`;
   const satisfies = (version: string, selector: string) => {
     if (!ranges.has(selector))
       ranges.set(selector, parseRange(selector));

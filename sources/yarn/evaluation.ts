@@ -1,10 +1,11 @@
-import {type Cache, type Project, Report} from '@yarnpkg/core';
+import {type Cache, type Descriptor, type LocatorHash, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding} from '../rules/finding';
-import {checkLockfile, checkLockfileFormat, type LockedArchiveUrl} from '../rules/lockfile';
+import {checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
+import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
 import type {Session} from './session';
@@ -12,9 +13,10 @@ import type {Session} from './session';
 /**
  * Every rule over a resolved project: what the install gate enforces and `yarn quarantine check`
  * reports. `lockedBefore` holds the locator hashes that count as locked (not new) for this command;
- * `cache` is the cache the install will take archives from.
+ * `fromLockfile` those whose data came from yarn.lock rather than from a resolver (for an install, the
+ * same); `cache` is the cache the install will take archives from.
  */
-export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache}: {cache?: Cache} = {}): Promise<Array<Finding>> {
+export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache, fromLockfile = lockedBefore}: {cache?: Cache, fromLockfile?: ReadonlySet<string>} = {}): Promise<Array<Finding>> {
   const {policy} = session;
   const npmPackages = collectNpmPackages(project);
   const releaseFacts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
@@ -32,6 +34,7 @@ export async function evaluateProject(project: Project, session: Session, locked
       edges: graph.edges,
       transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
       archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
+      dependencies: await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
       archives: committed?.archives ?? [],
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkLockfileFormat({
@@ -80,6 +83,43 @@ async function gatherArchiveUrls(session: Session, npmPackages: ReadonlyArray<Np
     const registry = await session.publishTimes.archiveOf(pkg.ident, pkg.version);
     return {name: pkg.name, version: pkg.version, locked, archiveUrl: session.publishTimes.canonicalArchiveUrl(pkg.ident, pkg.version, url), registry};
   });
+}
+
+/**
+ * Registry packages whose dependency list came from yarn.lock and differs from what the registry's
+ * manifest of that version declares. A digest settles most of them without the registry (the
+ * release-time cache keeps one per version); a differing digest is confirmed against the registry.
+ */
+async function gatherDependencyLists(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, fromLockfile: ReadonlySet<string>): Promise<Array<LockedDependencies>> {
+  const {configuration} = project;
+  const candidates = npmPackages.flatMap(pkg => {
+    const lists = new Map<string, Array<Descriptor>>();
+    let locked = false;
+    for (const hash of pkg.locatorHashes) {
+      const original = fromLockfile.has(hash) ? project.originalPackages.get(hash as LocatorHash) : undefined;
+      if (!original)
+        continue;
+      const descriptors = normalizedDependencies(configuration, original.dependencies);
+      lists.set(digestOf(descriptors), descriptors);
+      locked ||= lockedBefore.has(hash);
+    }
+    return lists.size > 0 ? [{pkg, lists, locked}] : [];
+  });
+
+  const mismatches = await mapConcurrently(candidates, configuration.get(`networkConcurrency`) || 50, async ({pkg, lists, locked}) => {
+    let registry = await session.publishTimes.dependenciesOf(pkg.ident, pkg.version);
+    const cachedDigest = registry.kind === `declared` ? registry.digest : null;
+    if ([...lists.keys()].every(digest => digest === cachedDigest))
+      return [];
+    if (registry.kind === `declared` && registry.list === null)
+      registry = await session.publishTimes.dependenciesOf(pkg.ident, pkg.version, {fresh: true});
+    // A version the registry cannot describe is the release-age rule's to report (no longer served, registry error).
+    if (registry.kind !== `declared` || registry.list === null)
+      return [];
+    const declared = registry;
+    return [...lists].filter(([digest]) => digest !== declared.digest).map(([, descriptors]) => ({name: pkg.name, version: pkg.version, locked, lockfile: describeDependencies(descriptors), registry: declared.list!}));
+  });
+  return mismatches.flat();
 }
 
 function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {

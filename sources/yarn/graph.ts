@@ -3,7 +3,7 @@ import {type Ident, type Locator, type Package, type Project, structUtils} from 
 import type {ResolvedEdge} from '../rules/lockfile';
 import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
 import type {ResolvedSource} from '../rules/source';
-import {declaredSourceOf, displayRange, npmVersionOf, resolvedSourceOf, withoutBindings} from './packageSource';
+import {declaredSourceOf, displayRange, npmVersionOf, resolvedLabelOf, resolvedSourceOf, withoutBindings} from './packageSource';
 
 export type NpmPackage = {
   ident: Ident;
@@ -93,7 +93,7 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
         version: workspace?.manifest.version ?? pkg.version ?? `0.0.0`,
         isWorkspace: workspace !== null,
         conditions: pkg.conditions ?? null,
-        source: resolved.kind === `other` ? resolved.label : null,
+        source: resolvedLabelOf(resolved),
         locked: lockedBefore.has(locator.locatorHash),
         dependencies: [],
       };

@@ -88,7 +88,10 @@ export function declaredSourceOf(name: string, range: string, depth = 0): Declar
     }
     case `patch:`: {
       const source = parsed.source !== null ? structUtils.tryParseDescriptor(parsed.source, true) : null;
-      return source === null ? other(unbound) : declaredSourceOf(structUtils.stringifyIdent(source), source.range, depth + 1);
+      if (source === null)
+        return other(unbound);
+      const inner = declaredSourceOf(structUtils.stringifyIdent(source), source.range, depth + 1);
+      return inner.kind === `workspace` ? inner : withPatch(inner, parsed.selector);
     }
     case `workspace:`:
       return {kind: `workspace`};
@@ -119,7 +122,10 @@ export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
     }
     case `patch:`: {
       const source = parsed.source === null ? null : structUtils.tryParseLocator(parsed.source, true) ?? structUtils.tryParseLocator(decodeURIComponent(parsed.source), true);
-      return source === null ? otherSource() : resolvedSourceOf(source, depth + 1);
+      if (source === null)
+        return otherSource();
+      const inner = resolvedSourceOf(source, depth + 1);
+      return inner.kind === `workspace` ? inner : withPatch(inner, parsed.selector);
     }
     case `workspace:`:
       return {kind: `workspace`};
@@ -128,16 +134,34 @@ export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
   }
 }
 
-/** The label of a non-registry range, or null for a registry or workspace range. */
+/** Yarn's own patches (`builtin<compat/typescript>`) are part of Yarn; any other patch file changes a package's code. */
+function isBuiltinPatch(selector: string) {
+  return selector.split(`&`).every(path => /(?:^|!)builtin</.test(path));
+}
+
+function withPatch<T extends DeclaredSource | ResolvedSource>(source: T, selector: string): T {
+  return isBuiltinPatch(selector) ? source : {...source, patch: selector};
+}
+
+/** The label of a non-registry range (a registry range wrapped in a patch of the project's counts as one), or null. */
 export function sourceLabelOf(name: string, range: string): SourceLabel | null {
   const declared = declaredSourceOf(name, range);
-  return declared.kind === `other` ? declared.label : null;
+  if (declared.kind === `other`)
+    return declared.label;
+  return declared.kind === `registry` && typeof declared.patch !== `undefined` ? `a patch` : null;
+}
+
+/** The same for where a resolved package comes from. */
+export function resolvedLabelOf(resolved: ResolvedSource): SourceLabel | null {
+  if (resolved.kind === `other`)
+    return resolved.label;
+  return resolved.kind === `registry` && typeof resolved.patch !== `undefined` ? `a patch` : null;
 }
 
 /** The npm version a locator stands for (aliases carry the real name; `patch:` wraps its source). */
 export function npmVersionOf(locator: Locator): {name: string, version: string, archiveUrl: string | null} | null {
   const resolved = resolvedSourceOf(locator);
-  return resolved.kind === `registry` && resolved.protocol === `npm:` ? resolved : null;
+  return resolved.kind === `registry` && resolved.protocol === `npm:` ? {name: resolved.name, version: resolved.version, archiveUrl: resolved.archiveUrl} : null;
 }
 
 /**

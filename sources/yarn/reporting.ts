@@ -56,6 +56,8 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
       return `${subject}${locked}: its archive in the project's cache, ${pretty(finding.file ?? ``, formatUtils.Type.PATH)}, ${finding.found !== null
         ? `holds ${describeHeld(finding)}`
         : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
+    case `dependency-mismatch`:
+      return `${subject}${locked}: yarn.lock says it depends on ${[finding.found ? pretty(finding.found, formatUtils.Type.CODE) : null, finding.expected ? `not on ${pretty(finding.expected, formatUtils.Type.CODE)}` : null].filter(Boolean).join(` and `)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.found && finding.expected ? `says otherwise` : finding.found ? `declares no such dependency` : `declares it`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to take its dependencies from the registry again`;
     case `format-downgrade`:
       return `yarn.lock was rewritten in an older format (${finding.found === `Yarn 1` ? `a Yarn 1 lockfile` : `version ${finding.found}`}) than the base revision's (version ${finding.expected}): Yarn 4.14 and later take that for a project migrated from an older Yarn and, for the install, turn on every install script and every git repository and (4.18) turn off its own age gate, writing ${finding.detail} into .yarnrc.yml. Fix: restore yarn.lock from the base branch and run yarn install with the project's Yarn; a project that moves to an older Yarn on purpose sets ${finding.detail} in .yarnrc.yml itself`;
   }
@@ -103,6 +105,7 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`unconfirmed-tarball`]: `unconfirmed tarball URL`,
   [`archive-mismatch`]: `swapped archive`,
   [`format-downgrade`]: `older lockfile format`,
+  [`dependency-mismatch`]: `dependency list not the registry's`,
 };
 
 const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
@@ -114,6 +117,7 @@ const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
   [`unconfirmed-tarball`]: `unconfirmed tarball URLs`,
   [`archive-mismatch`]: `swapped archives`,
   [`format-downgrade`]: `older lockfile formats`,
+  [`dependency-mismatch`]: `dependency lists not the registry's`,
 };
 
 const RULE_LABELS: Record<Rule, string> = {

@@ -448,6 +448,80 @@ describe(`G. a project without a lockfile`, () => {
   });
 });
 
+describe(`H. a lockfile that changes what a registry package depends on`, () => {
+  /** The base branch: lib 1.0.0 depends on sub ^1.0.0; both a month old. */
+  async function baseWithSub() {
+    const registry = await libRegistry();
+    registry.packages.addPackage({name: `sub`, versions: {'1.0.0': {publishedAt: agoISO({days: 30})}}});
+    registry.packages.addPackage({name: `evil`, versions: {'1.0.0': {publishedAt: agoISO({days: 30}), scripts: {postinstall: MALICIOUS_POSTINSTALL}}}});
+    registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {sub: `^1.0.0`}});
+    const project = await baseBranch(registry);
+    return {registry, project, honest: (await project.lockfile())!};
+  }
+
+  /** The lockfile entry a Yarn without the plugin writes for `name@range`. */
+  async function entryFor(registry: Registry, name: string, range: string) {
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, {...APP, dependencies: {[name]: range}});
+    return lockfile.split(`\n\n`).find(block => block.startsWith(`"${name}@`))!;
+  }
+
+  it.each([
+    // Yarn keeps no patch: resolution from a lockfile, so the edge guard judges that one as it is resolved.
+    [`a dependency added to the entry`, `evil`, `lib@npm:1.0.0 (locked): yarn.lock says it depends on evil@npm:^1.0.0, but the registry's manifest of lib 1.0.0 declares no such dependency: a lockfile cannot change what a package depends on, so nothing of it was fetched (via app@workspace:. > lib@npm:1.0.0). Fix: run yarn up -R lib to take its dependencies from the registry again`],
+    [`a dependency moved onto a patch file the pull request commits`, `patch`, `sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch: a sub-dependency of lib@1.0.0 from a patch, not locked before; Yarn would fetch it during resolution, so it was stopped before any request`],
+  ])(`%s: refused by install and check before anything is fetched`, async (_, change, refusal) => {
+    const {registry, project, honest} = await baseWithSub();
+    const patch = [`diff --git a/index.js b/index.js`, `--- a/index.js`, `+++ b/index.js`, `@@ -1 +1,2 @@`, ` module.exports = {"name":"sub","version":"1.0.0"};`, `+require('child_process').execSync('echo pwned');`, ``].join(`\n`);
+    let forged: string;
+    if (change === `evil`) {
+      const evil = await entryFor(registry, `evil`, `^1.0.0`);
+      forged = `${honest.replace(`resolution: "lib@npm:1.0.0"\n  dependencies:\n    sub: "npm:^1.0.0"\n`, `resolution: "lib@npm:1.0.0"\n  dependencies:\n    evil: "npm:^1.0.0"\n    sub: "npm:^1.0.0"\n`)}\n${evil}\n`;
+    } else {
+      // The lockfile a Yarn without the plugin writes when lib 1.0.0 declares that patch; the registry then says otherwise.
+      await project.writeFile(`.yarn/cache/x.patch`, patch);
+      registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {sub: `patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch`}});
+      forged = await lockfileWrittenWithoutPlugin(registry, USES_LIB, `default`, {}, {'.yarn/cache/x.patch': patch});
+      registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {sub: `^1.0.0`}});
+      expect(forged).toContain(`sub: "patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch"`);
+    }
+    expect(forged).not.toBe(honest);
+    await project.writeFile(`yarn.lock`, forged);
+    registry.clearRequests();
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toMatch(/lib@npm:1\.0\.0 \(locked\): yarn\.lock says it depends on .*, but the registry's manifest of lib 1\.0\.0/);
+    const plain = await project.run([`quarantine`, `check`]);
+    expect(plain.code, plain.output).toBe(1);
+
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(refusal);
+    expect(registry.requests.filter(request => request.kind === `tarball`)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+    expect(project.exists(`node_modules/sub`)).toBe(false);
+  });
+
+  it(`without a lockfile, a registry package's dependency on a patch bound to a git repository is stopped before Yarn clones it`, async () => {
+    const gitServer = await startGitServer();
+    cleanups.push(() => gitServer.close());
+    const registry = await libRegistry();
+    const project = await projectWith({registry, manifest: USES_LIB, yarnrc: MIGRATED});
+    const marker = join(project.markerDir, `payload-prepack-ran`);
+    const payload = await gitServer.addPackage(`payload`, {scripts: {prepack: touchScript(marker)}}, {'x.patch': ``});
+    registry.packages.addPackage({name: `sub`, versions: {'1.0.0': {publishedAt: agoISO({days: 30})}}});
+    const binding = new URLSearchParams({locator: `payload@${payload.url}#commit=${payload.commit}`}).toString();
+    registry.packages.addVersion(`lib`, `1.0.0`, {publishedAt: agoISO({days: 30}), dependencies: {sub: `patch:sub@npm%3A^1.0.0#./x.patch::${binding}`}});
+
+    const install = await project.install();
+
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(`a sub-dependency of lib@1.0.0 from a patch, not locked before; Yarn would fetch it during resolution, so it was stopped before any request`);
+    expect(existsSync(marker)).toBe(false);
+    expect(await project.lockfile()).toBeNull();
+  });
+});
+
 describe(`honest lockfiles`, () => {
   it(`of every kind of source install twice, zero-install style, and check clean`, async () => {
     const gitServer = await startGitServer();

@@ -39,8 +39,8 @@ export async function projectWith(options: ProjectOptions): Promise<Project & {m
 }
 
 /** The lockfile a machine without the plugin would have written for `manifest`. */
-export async function lockfileWrittenWithoutPlugin(registry: Registry, manifest: Record<string, unknown>, yarn = `default`, yarnrc: Record<string, unknown> = {}): Promise<string> {
-  const project = await projectWith({registry, manifest, plugin: false, yarn, yarnrc});
+export async function lockfileWrittenWithoutPlugin(registry: Registry, manifest: Record<string, unknown>, yarn = `default`, yarnrc: Record<string, unknown> = {}, files: Record<string, string> = {}): Promise<string> {
+  const project = await projectWith({registry, manifest, plugin: false, yarn, yarnrc, files});
   const result = await project.run([`install`, `--mode=update-lockfile`]);
   if (result.code !== 0)
     throw new Error(`could not prepare the lockfile:\n${result.output}`);

@@ -4,8 +4,8 @@ import {checkLockfile, checkLockfileFormat, sourceMismatch, type CachedArchive, 
 import type {DeclaredSource, ResolvedSource} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
-const npmRange = (selector: string, name = `lib`): DeclaredSource => ({kind: `registry`, protocol: `npm:`, name, selector});
-const npmVersion = (version: string, name = `lib`, archiveUrl: string | null = null): ResolvedSource => ({kind: `registry`, protocol: `npm:`, name, version, archiveUrl});
+const npmRange = (selector: string, name = `lib`): Extract<DeclaredSource, {kind: `registry`}> => ({kind: `registry`, protocol: `npm:`, name, selector});
+const npmVersion = (version: string, name = `lib`, archiveUrl: string | null = null): Extract<ResolvedSource, {kind: `registry`}> => ({kind: `registry`, protocol: `npm:`, name, version, archiveUrl});
 const tarball = (url: string): ResolvedSource => ({kind: `other`, label: `a tarball URL`, reference: url, git: null});
 const git = (repository: string, commit: string | null): ResolvedSource => ({kind: `other`, label: `git`, reference: `${repository}#commit=${commit}`, git: {repository, commit}});
 const declaredGit = (repository: string, commit: string | null): DeclaredSource => ({kind: `other`, label: `git`, source: repository, git: {repository, commit}});
@@ -30,6 +30,10 @@ describe(`sourceMismatch`, () => {
     [`a git commit locked to another commit`, declaredGit(`https://a.test/x.git`, `abc`), git(`https://a.test/x.git`, `def`), `another repository or commit`],
     [`a git range locked to another repository`, declaredGit(`https://a.test/x.git`, null), git(`https://evil.test/x.git`, `abc`), `another repository or commit`],
     [`a workspace range`, {kind: `workspace`}, {kind: `workspace`}, null],
+    [`a patched range locked to the same patch`, {...npmRange(`^1.0.0`), patch: `./fix.patch`}, {...npmVersion(`1.0.0`), patch: `./fix.patch`}, null],
+    [`a patched range locked to another patch file`, {...npmRange(`^1.0.0`), patch: `./fix.patch`}, {...npmVersion(`1.0.0`), patch: `~/.yarn/cache/x.patch`}, `another patch`],
+    [`a plain range locked to a patched version`, npmRange(`^1.0.0`), {...npmVersion(`1.0.0`), patch: `~/.yarn/cache/x.patch`}, `another patch`],
+    [`a patched range locked without its patch`, {...npmRange(`^1.0.0`), patch: `./fix.patch`}, npmVersion(`1.0.0`), `no patch`],
     [`an unknown protocol, which only its plugin understands`, {kind: `other`, label: `an unknown protocol`, source: `weird:x`, git: null}, tarball(`https://a.test/x.tgz`), null],
   ])(`%s: %s`, (_, declared, resolved, expected) => {
     const version = resolved.kind === `registry` ? resolved.version : `1.0.0`;
@@ -131,5 +135,18 @@ describe(`checkLockfileFormat`, () => {
   it(`names the settings Yarn would set, and is off under quarantineLockfile: trust`, () => {
     expect(checkLockfileFormat({current: 8, base: 10, unset}, makePolicy())[0]).toMatchObject({rule: `lockfile`, kind: `format-downgrade`, found: `8`, expected: `10`, detail: `approvedGitRepositories, enableScripts`});
     expect(checkLockfileFormat({current: 8, base: 10, unset}, makePolicy({lockfile: `trust`}))).toEqual([]);
+  });
+});
+
+describe(`dependency lists`, () => {
+  const entry = (lockfile: Array<string>, registry: Array<string>) => ({name: `lib`, version: `1.0.0`, locked: true, lockfile, registry});
+
+  it.each<[string, Array<string>, Array<string>, Array<{found: string | null, expected: string | null}>]>([
+    [`the same list`, [`sub@npm:^1.0.0`], [`sub@npm:^1.0.0`], []],
+    [`a dependency the registry's manifest does not declare`, [`evil@npm:^1.0.0`, `sub@npm:^1.0.0`], [`sub@npm:^1.0.0`], [{found: `evil@npm:^1.0.0`, expected: null}]],
+    [`a dependency moved onto a patch`, [`sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch`], [`sub@npm:^1.0.0`], [{found: `sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch`, expected: `sub@npm:^1.0.0`}]],
+    [`a dependency dropped`, [], [`sub@npm:^1.0.0`], [{found: null, expected: `sub@npm:^1.0.0`}]],
+  ])(`%s`, (_, lockfile, registry, expected) => {
+    expect(checkLockfile({...none, dependencies: [entry(lockfile, registry)]}, makePolicy()).map(({kind, found, expected}) => ({kind, found, expected}))).toEqual(expected.map(fields => ({kind: `dependency-mismatch`, ...fields})));
   });
 });

@@ -25,13 +25,15 @@ describe(`sourceLabelOf`, () => {
     [`npm:other@^1.0.0`, null],
     [`npm:latest`, null],
     [`workspace:^`, null],
-    [`patch:pkg@npm%3A1.0.0#./fix.patch`, null],
+    [`patch:pkg@npm%3A1.0.0#./fix.patch`, `a patch`],
+    [`patch:pkg@npm%3A1.0.0#~/.yarn/patches/pkg.patch::locator=payload%40git%3A%2F%2Fevil.test%2Fp.git%23commit%3Dabc`, `a patch`],
     [`patch:typescript@npm%3A^5.9.3#optional!builtin<compat/typescript>`, null],
     [`npm:dep@https://example.test/payload.tgz`, `a tarball URL`],
     [`npm:dep@git+https://example.test/payload.git`, `git`],
     [`npm:@scope/dep@^2.0.0`, null],
     [`npm:@scope/dep@file:../x`, `file:`],
     [`patch:dep@npm%3Adep%40https%3A//example.test/p.tgz#./fix.patch`, `a tarball URL`],
+    [`patch:fsevents@npm%3A^2.3.2#optional!builtin<compat/fsevents>`, null],
     [`^1.2.3`, null],
     [`jsr:^1.0.0`, null],
     [`weird:thing`, `an unknown protocol`],
@@ -78,7 +80,8 @@ describe(`resolvedSourceOf`, () => {
   });
 
   it(`gives the npm version behind an alias and a patch`, () => {
-    expect(npmVersionOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toEqual({kind: `registry`, protocol: `npm:`, name: `lib`, version: `1.0.0`, archiveUrl: null});
+    expect(npmVersionOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toEqual({name: `lib`, version: `1.0.0`, archiveUrl: null});
+    expect(resolvedSourceOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toMatchObject({kind: `registry`, name: `lib`, version: `1.0.0`, patch: `./fix.patch`});
     expect(npmVersionOf(locator(`lib@http://example.test/lib.tgz`))).toBeNull();
   });
 });

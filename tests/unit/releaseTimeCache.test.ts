@@ -5,18 +5,28 @@ import {describe, expect, it} from 'vitest';
 
 import {ReleaseTimeCache} from '../../sources/registry/releaseTimeCache';
 
+const FORMAT = `yarn-plugin-quarantine/release-times@2`;
 const file = () => path.join(mkdtempSync(path.join(tmpdir(), `release-times-`)), `quarantine`, `release-times.json`);
 const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, name, `1.0.0`);
 const at = new Date(`2020-01-01T00:00:00.000Z`);
-const release = {publishedAt: at, archiveUrl: null};
+const DIGEST = `0123456789abcdef`;
+const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``};
 
 describe(`ReleaseTimeCache`, () => {
-  it(`persists entries for the next process`, async () => {
+  it(`persists what was learnt of a version for the next process`, async () => {
     const target = file();
     const first = new ReleaseTimeCache(target);
-    first.set(key(`a`), release);
+    first.update(key(`a`), release);
     await first.save();
     expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual(release);
+  });
+
+  it(`adds to what it knows of a version, never forgets a field`, () => {
+    const cache = new ReleaseTimeCache(file());
+    cache.update(key(`a`), {dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: null, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
+    cache.update(key(`a`), {publishedAt: at, dependencies: null});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
   });
 
   it(`keeps what another process wrote meanwhile`, async () => {
@@ -25,8 +35,8 @@ describe(`ReleaseTimeCache`, () => {
     const two = new ReleaseTimeCache(target);
     one.get(key(`x`));
     two.get(key(`x`));
-    one.set(key(`a`), release);
-    two.set(key(`b`), release);
+    one.update(key(`a`), release);
+    two.update(key(`b`), release);
     await one.save();
     await two.save();
     const reader = new ReleaseTimeCache(target);
@@ -38,7 +48,7 @@ describe(`ReleaseTimeCache`, () => {
     const target = file();
     const cache = new ReleaseTimeCache(target, 3);
     for (const name of [`a`, `b`, `c`, `d`, `e`])
-      cache.set(key(name), release);
+      cache.update(key(name), release);
     await cache.save();
     const reader = new ReleaseTimeCache(target, 3);
     expect([`a`, `b`, `c`, `d`, `e`].map(name => reader.get(key(name)) !== null)).toEqual([false, false, true, true, true]);
@@ -48,48 +58,44 @@ describe(`ReleaseTimeCache`, () => {
     const target = file();
     const writers = Array.from({length: 8}, (_, index) => {
       const cache = new ReleaseTimeCache(target);
-      cache.set(key(`pkg-${index}`), release);
+      cache.update(key(`pkg-${index}`), release);
       return cache;
     });
     await Promise.all(writers.map(cache => cache.save()));
     const document = JSON.parse(readFileSync(target, `utf8`));
     expect(Object.keys(document.entries).length).toBeGreaterThanOrEqual(1);
-    expect(Object.values(document.entries).every(value => value === at.getTime())).toBe(true);
+    expect(Object.values(document.entries).every(value => JSON.stringify(value) === JSON.stringify([at.getTime(), DIGEST, ``]))).toBe(true);
   });
 
-  it(`keeps a registry's own tarball URL beside the publish time, and only a web URL`, async () => {
+  it(`remembers archives already read, apart from versions`, async () => {
     const target = file();
     const writer = new ReleaseTimeCache(target);
-    writer.set(key(`a`), {publishedAt: at, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
+    writer.addArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`));
     await writer.save();
-    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual({publishedAt: at, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
-
-    writeFileSync(target, JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {[key(`a`)]: [at.getTime(), `file:///etc/passwd`], [key(`b`)]: [at.getTime()]}}));
     const reader = new ReleaseTimeCache(target);
-    expect(reader.get(key(`a`))).toBeNull();
-    expect(reader.get(key(`b`))).toBeNull();
-  });
-
-  it(`ignores entries of the previous format, which did not record tarball URLs`, () => {
-    const target = file();
-    mkdirSync(path.dirname(target), {recursive: true});
-    writeFileSync(target, JSON.stringify({format: `yarn-plugin-quarantine/release-times@1`, entries: {[key(`a`)]: at.getTime()}}));
-    expect(new ReleaseTimeCache(target).get(key(`a`))).toBeNull();
+    expect(reader.hasArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`))).toBe(true);
+    expect(reader.hasArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/456`))).toBe(false);
+    expect(reader.get(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`))).toBeNull();
   });
 
   it.each([
-    [`truncated JSON`, `{"format":"yarn-plugin-quarantine/release-times@2","entries":{"http://registry.test a@1.0.0":15`],
-    [`another format`, JSON.stringify({format: `something-else`, entries: {[key(`a`)]: at.getTime()}})],
-    [`non-numeric times`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {[key(`a`)]: `2020-01-01`}})],
+    [`truncated JSON`, `{"format":"${FORMAT}","entries":{"http://registry.test a@1.0.0":[15`],
+    [`another format`, JSON.stringify({format: `something-else`, entries: {[key(`a`)]: [at.getTime()]}})],
+    [`the previous format, which kept no tarball URLs or dependencies`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@1`, entries: {[key(`a`)]: at.getTime()}})],
+    [`a bare number, which is no version's entry`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: at.getTime()}})],
+    [`non-numeric times`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [`2020-01-01`]}})],
+    [`a malformed digest`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), `not-a-digest`]}})],
+    [`an archive URL that is no web URL`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, `file:///etc/passwd`]}})],
+    [`too many fields`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, 1]}})],
     [`binary noise`, `\u0000\u0001garbage`],
-  ])(`ignores a file with %s and rebuilds it`, async (_, content) => {
+  ])(`ignores %s and rebuilds it`, async (_, content) => {
     const target = file();
     mkdirSync(path.dirname(target), {recursive: true});
     writeFileSync(target, content);
     const reader = new ReleaseTimeCache(target);
     expect(reader.get(key(`a`))).toBeNull();
-    reader.set(key(`c`), release);
+    reader.update(key(`c`), release);
     await reader.save();
-    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: at.getTime()});
+    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: [at.getTime(), DIGEST, ``]});
   });
 });
