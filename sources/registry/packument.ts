@@ -1,5 +1,12 @@
 import type {PublishTime} from '../rules/publishTime';
 
+export type ManifestDependencies = {
+  dependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
+
 export type PackumentTimes = {
   versions: ReadonlySet<string>;
   distTags: Readonly<Record<string, string>>;
@@ -8,8 +15,8 @@ export type PackumentTimes = {
   timeOf(version: string): PublishTime;
   /** `dist.tarball` of a listed version, when the registry gives one. */
   tarballOf(version: string): string | null;
-  /** The dependency fields of a listed version's manifest that bring packages in (string ranges only); null when not listed. */
-  dependenciesOf(version: string): {dependencies: Record<string, string>, optionalDependencies: Record<string, string>} | null;
+  /** The fields of a listed version's manifest that decide what Yarn makes its dependencies (strings only); null when not listed. */
+  dependenciesOf(version: string): ManifestDependencies | null;
 };
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -65,7 +72,7 @@ export function readPackument(document: unknown): PackumentTimes {
       const manifest = versions.has(version) ? manifests[version] : null;
       if (!isRecord(manifest))
         return null;
-      return {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies)};
+      return {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies), peerDependencies: stringsOf(manifest.peerDependencies), scripts: stringsOf(manifest.scripts)};
     },
   };
 }

@@ -103,13 +103,14 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
     }));
   }
 
+  // What a lockfile adds or changes is what can bring code in; a dependency it leaves out only breaks the install.
   for (const entry of facts.dependencies ?? []) {
     const registry = new Set(entry.registry);
-    const lockfile = new Set(entry.lockfile);
     const added = entry.lockfile.filter(dependency => !registry.has(dependency));
-    const dropped = entry.registry.filter(dependency => !lockfile.has(dependency));
-    if (added.length === 0 && dropped.length === 0)
+    if (added.length === 0)
       continue;
+    const addedNames = new Set(added.map(nameOf));
+    const replaced = entry.registry.filter(dependency => addedNames.has(nameOf(dependency)));
     findings.set(`dependencies ${entry.name}@${entry.version} ${entry.lockfile.join(` `)}`, makeFinding({
       rule: `lockfile`,
       kind: `dependency-mismatch`,
@@ -117,8 +118,8 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
       name: entry.name,
       version: entry.version,
       locked: entry.locked,
-      found: added.length > 0 ? added.join(`, `) : null,
-      expected: dropped.length > 0 ? dropped.join(`, `) : null,
+      found: added.join(`, `),
+      expected: replaced.length > 0 ? replaced.join(`, `) : null,
     }));
   }
 
@@ -162,6 +163,11 @@ export function checkLockfileFormat({current, base, unset}: {current: number | n
     expected: String(base),
     detail: unset.join(`, `),
   })];
+}
+
+/** `name` of a `name@range` string, scoped names included. */
+function nameOf(dependency: string) {
+  return dependency.slice(0, dependency.indexOf(`@`, 1));
 }
 
 /** Whether a cached archive's manifest is the package and version its lockfile entry claims. */

@@ -541,7 +541,7 @@ async function pinnedWithForgedCache(keys: (registryUrl: string) => Array<string
   const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: FAST, files: {'yarn.lock': lockfile}});
   const longAgo = Date.parse(`2020-01-01T00:00:00.000Z`);
   await mkdir(join(project.globalFolder, `quarantine`), {recursive: true});
-  await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: Object.fromEntries(keys(registry.url).map(key => [key, longAgo]))}));
+  await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: Object.fromEntries(keys(registry.url).map(key => [key, [longAgo]]))}));
   registry.clearRequests();
   return {registry, lockfile, project};
 }
@@ -559,7 +559,7 @@ describe(`the release-time cache`, () => {
     [`truncated`, (valid: string) => valid.slice(0, Math.floor(valid.length / 2))],
     [`empty`, () => ``],
     [`a foreign format`, (valid: string) => valid.replace(RELEASE_TIMES_FORMAT, `something-else@1`)],
-    [`entries that are not epoch numbers`, (valid: string) => JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: Object.fromEntries(Object.keys(JSON.parse(valid).entries).map(key => [key, `2020-01-01T00:00:00.000Z`]))})],
+    [`entries that are not epoch numbers`, (valid: string) => JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: Object.fromEntries(Object.keys(JSON.parse(valid).entries).map(key => [key, [`2020-01-01T00:00:00.000Z`]]))})],
   ])(`%s: ignored, looked up again and rebuilt`, async (_, corrupt) => {
     const registry = await registryWith({packages: axiosReplay()});
     const project = await warmProject(registry, LOCKED_ON_GOOD);
@@ -574,7 +574,7 @@ describe(`the release-time cache`, () => {
     const rebuilt = JSON.parse(await readFile(file, `utf8`));
     expect(rebuilt.format).toBe(RELEASE_TIMES_FORMAT);
     expect(Object.keys(rebuilt.entries).sort()).toEqual([`${registry.url} axios@1.14.0`, `${registry.url} follow-redirects@1.15.9`]);
-    expect(Object.values(rebuilt.entries).every(Number.isSafeInteger)).toBe(true);
+    expect(Object.values(rebuilt.entries).every(entry => Array.isArray(entry) && Number.isSafeInteger(entry[0]))).toBe(true);
   });
 
   it(`a malformed entry for a young locked version is not trusted`, async () => {
@@ -583,8 +583,8 @@ describe(`the release-time cache`, () => {
     const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: FAST, files: {'yarn.lock': lockfile}});
     await mkdir(join(project.globalFolder, `quarantine`), {recursive: true});
     await writeFile(releaseTimes(project), JSON.stringify({format: RELEASE_TIMES_FORMAT, entries: {
-      [`${registry.url} axios@1.14.1`]: `2020-01-01T00:00:00.000Z`,
-      [`${registry.url} plain-crypto-js@4.2.1`]: 1.5e12 + 0.5,
+      [`${registry.url} axios@1.14.1`]: [`2020-01-01T00:00:00.000Z`],
+      [`${registry.url} plain-crypto-js@4.2.1`]: [1.5e12 + 0.5],
     }}));
     registry.clearRequests();
 

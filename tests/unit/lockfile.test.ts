@@ -145,7 +145,8 @@ describe(`dependency lists`, () => {
     [`the same list`, [`sub@npm:^1.0.0`], [`sub@npm:^1.0.0`], []],
     [`a dependency the registry's manifest does not declare`, [`evil@npm:^1.0.0`, `sub@npm:^1.0.0`], [`sub@npm:^1.0.0`], [{found: `evil@npm:^1.0.0`, expected: null}]],
     [`a dependency moved onto a patch`, [`sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch`], [`sub@npm:^1.0.0`], [{found: `sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch`, expected: `sub@npm:^1.0.0`}]],
-    [`a dependency dropped`, [], [`sub@npm:^1.0.0`], [{found: null, expected: `sub@npm:^1.0.0`}]],
+    [`a scoped dependency's range changed`, [`@acme/sub@npm:^2.0.0`], [`@acme/sub@npm:^1.0.0`], [{found: `@acme/sub@npm:^2.0.0`, expected: `@acme/sub@npm:^1.0.0`}]],
+    [`a dependency left out (breaks the install, brings nothing in)`, [], [`sub@npm:^1.0.0`], []],
   ])(`%s`, (_, lockfile, registry, expected) => {
     expect(checkLockfile({...none, dependencies: [entry(lockfile, registry)]}, makePolicy()).map(({kind, found, expected}) => ({kind, found, expected}))).toEqual(expected.map(fields => ({kind: `dependency-mismatch`, ...fields})));
   });
