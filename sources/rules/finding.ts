@@ -25,7 +25,9 @@ export type FindingKind =
   /** yarn.lock was rewritten in an older format than the base revision's, which makes Yarn weaken settings. */
   | `format-downgrade`
   /** yarn.lock says a registry package depends on something its registry manifest does not declare (or not on something it does). */
-  | `dependency-mismatch`;
+  | `dependency-mismatch`
+  /** yarn.lock keeps an entry the base revision locked, with another checksum. */
+  | `checksum-changed`;
 
 export type Severity = `error` | `warning` | `info`;
 

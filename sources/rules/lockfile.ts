@@ -145,6 +145,33 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
 }
 
 /**
+ * Entries the base revision locked that a pull request's lockfile keeps under the same locator with
+ * another checksum: the same source (a tarball URL, a git commit, a registry version) now claims to
+ * hold other bytes. Yarn checks an archive against the lockfile's checksum, so only the base revision
+ * can say the checksum itself was changed. Lockfiles with different cache keys are not compared.
+ */
+export function checkChecksums({current, base}: {current: {cacheKey: string | null, checksums: ReadonlyMap<string, string>}, base: {cacheKey: string | null, checksums: ReadonlyMap<string, string>}}, policy: Policy): Array<Finding> {
+  if (policy.lockfile === `trust` || current === base || current.cacheKey !== base.cacheKey)
+    return [];
+  const findings: Array<Finding> = [];
+  for (const [locator, checksum] of current.checksums) {
+    const before = base.checksums.get(locator);
+    if (typeof before === `undefined` || before === checksum)
+      continue;
+    findings.push(makeFinding({
+      rule: `lockfile`,
+      kind: `checksum-changed`,
+      severity: `error`,
+      name: locator.slice(0, locator.indexOf(`@`, 1)),
+      locked: true,
+      found: locator,
+      detail: `${before.slice(0, 10)}… -> ${checksum.slice(0, 10)}…`,
+    }));
+  }
+  return findings;
+}
+
+/**
  * A lockfile rewritten in an older format than the base revision's: Yarn 4.14 and later read that as
  * a project migrated from an older Yarn, and turn on install scripts, every git repository and (4.18)
  * no age gate of its own, writing them into `.yarnrc.yml`, for whichever of those settings the

@@ -11,6 +11,10 @@ export type Baseline = {
   workspaceDeclarations: Map<string, Set<string>> | null;
   /** `__metadata.version`; null for a Yarn 1 lockfile. */
   formatVersion: number | null;
+  /** `__metadata.cacheKey`: checksums of lockfiles with different cache keys cannot be compared. */
+  cacheKey: string | null;
+  /** Each locked entry's checksum (the hash, without the cache key), by locator: `name@reference`. */
+  checksums: Map<string, string>;
 };
 
 /** The baseline as the lockfile on disk has it before the command: `yarn up` forgets entries in memory first. */
@@ -36,6 +40,7 @@ export function readBaseline(text: string): Baseline {
   const versionsByName = new Map<string, Array<string>>();
   const workspaceDeclarations = new Map<string, Set<string>>();
   const locatorHashes = new Set<string>();
+  const checksums = new Map<string, string>();
   const berry = typeof document.__metadata === `object`;
 
   for (const [key, entry] of Object.entries(document)) {
@@ -45,6 +50,8 @@ export function readBaseline(text: string): Baseline {
     const locator = typeof entry.resolution === `string` ? structUtils.tryParseLocator(entry.resolution, true) : null;
     if (locator)
       locatorHashes.add(locator.locatorHash);
+    if (locator && typeof entry.checksum === `string`)
+      checksums.set(structUtils.stringifyLocator(locator), entry.checksum.slice(entry.checksum.indexOf(`/`) + 1));
     const names = locator ? [structUtils.stringifyIdent(locator)] : namesFromKey(key);
     const version = typeof entry.version === `string` ? entry.version : `unknown`;
     for (const name of names) {
@@ -60,8 +67,16 @@ export function readBaseline(text: string): Baseline {
     }
   }
 
-  const formatVersion = berry ? Number((document.__metadata as Record<string, unknown>).version) : null;
-  return {versionsByName, locatorHashes, workspaceDeclarations: berry ? workspaceDeclarations : null, formatVersion: formatVersion !== null && Number.isFinite(formatVersion) ? formatVersion : null};
+  const metadata = berry ? document.__metadata as Record<string, unknown> : null;
+  const formatVersion = metadata !== null ? Number(metadata.version) : null;
+  return {
+    versionsByName,
+    locatorHashes,
+    workspaceDeclarations: berry ? workspaceDeclarations : null,
+    formatVersion: formatVersion !== null && Number.isFinite(formatVersion) ? formatVersion : null,
+    cacheKey: metadata !== null && metadata.cacheKey !== undefined ? String(metadata.cacheKey) : null,
+    checksums,
+  };
 }
 
 /** Yarn 1 keys: `"axios@^1.2.0, axios@^1.4.0"`, aliases as `"lodash@npm:plain-crypto-js@^4"`. */

@@ -1,7 +1,7 @@
 import {type Cache, type Descriptor, type LocatorHash, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding} from '../rules/finding';
-import {checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
+import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
@@ -37,6 +37,7 @@ export async function evaluateProject(project: Project, session: Session, locked
       dependencies: await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
       archives: committed?.archives ?? [],
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+    ...(session.onDisk !== null && session.baseline !== null ? checkChecksums({current: session.onDisk, base: session.baseline}, policy) : []),
     ...checkLockfileFormat({
       current: session.onDisk?.formatVersion ?? null,
       base: session.baseline?.formatVersion ?? null,

@@ -58,6 +58,8 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
         : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
     case `dependency-mismatch`:
       return `${subject}${locked}: yarn.lock says it depends on ${pretty(finding.found ?? ``, formatUtils.Type.CODE)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.expected ? `declares ${pretty(finding.expected, formatUtils.Type.CODE)}` : `declares no such dependency`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to take its dependencies from the registry again`;
+    case `checksum-changed`:
+      return `${pretty(finding.found ?? finding.name, formatUtils.Type.CODE)}: yarn.lock keeps this entry of the base revision with another checksum (${finding.detail}): the same source now claims to hold other bytes. Fix: restore the entry's checksum from the base branch; if the source really changed, re-resolve it with ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} and review what it holds now`;
     case `format-downgrade`:
       return `yarn.lock was rewritten in an older format (${finding.found === `Yarn 1` ? `a Yarn 1 lockfile` : `version ${finding.found}`}) than the base revision's (version ${finding.expected}): Yarn 4.14 and later take that for a project migrated from an older Yarn and, for the install, turn on every install script and every git repository and (4.18) turn off its own age gate, writing ${finding.detail} into .yarnrc.yml. Fix: restore yarn.lock from the base branch and run yarn install with the project's Yarn; a project that moves to an older Yarn on purpose sets ${finding.detail} in .yarnrc.yml itself`;
   }
@@ -106,6 +108,7 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`archive-mismatch`]: `swapped archive`,
   [`format-downgrade`]: `older lockfile format`,
   [`dependency-mismatch`]: `dependency list not the registry's`,
+  [`checksum-changed`]: `checksum changed`,
 };
 
 const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
@@ -118,6 +121,7 @@ const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
   [`archive-mismatch`]: `swapped archives`,
   [`format-downgrade`]: `older lockfile formats`,
   [`dependency-mismatch`]: `dependency lists not the registry's`,
+  [`checksum-changed`]: `checksums changed`,
 };
 
 const RULE_LABELS: Record<Rule, string> = {

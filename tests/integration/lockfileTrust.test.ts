@@ -522,6 +522,32 @@ describe(`H. a lockfile that changes what a registry package depends on`, () => 
   });
 });
 
+describe(`I. a locked tarball URL whose bytes changed`, () => {
+  it(`is reported by check --since as a changed checksum; the install alone cannot tell, the host serving the new bytes`, async () => {
+    const registry = await libRegistry();
+    registry.packages.addPackage({name: `tb`, versions: {'1.0.0': {}}});
+    const tarballUrl = `${registry.url}/tb/-/tb-1.0.0.tgz`;
+    const manifest = {...APP, dependencies: {tb: tarballUrl}};
+    const project = await projectWith({registry, manifest});
+    expect((await project.install()).code).toBe(0);
+    await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+    await rm(join(project.dir, `.yarn`), {recursive: true, force: true});
+    commitAll(project.dir, `base`);
+    // The host now serves other bytes at the same URL, and the pull request updates the checksum to match.
+    registry.packages.addVersion(`tb`, `1.0.0`, {scripts: {postinstall: MALICIOUS_POSTINSTALL}});
+    const forged = await lockfileWrittenWithoutPlugin(registry, manifest);
+    expect(checksumOf(forged, `tb@${tarballUrl}`)).not.toBe(checksumOf((await project.lockfile())!, `tb@${tarballUrl}`));
+    await project.writeFile(`yarn.lock`, forged);
+
+    const check = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(`tb@${tarballUrl}: yarn.lock keeps this entry of the base revision with another checksum`);
+
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(0);
+  });
+});
+
 describe(`honest lockfiles`, () => {
   it(`of every kind of source install twice, zero-install style, and check clean`, async () => {
     const gitServer = await startGitServer();

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import {checkLockfile, checkLockfileFormat, sourceMismatch, type CachedArchive, type LockedArchiveUrl, type ResolvedEdge} from '../../sources/rules/lockfile';
+import {checkChecksums, checkLockfile, checkLockfileFormat, sourceMismatch, type CachedArchive, type LockedArchiveUrl, type ResolvedEdge} from '../../sources/rules/lockfile';
 import type {DeclaredSource, ResolvedSource} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
@@ -149,5 +149,23 @@ describe(`dependency lists`, () => {
     [`a dependency left out (breaks the install, brings nothing in)`, [], [`sub@npm:^1.0.0`], []],
   ])(`%s`, (_, lockfile, registry, expected) => {
     expect(checkLockfile({...none, dependencies: [entry(lockfile, registry)]}, makePolicy()).map(({kind, found, expected}) => ({kind, found, expected}))).toEqual(expected.map(fields => ({kind: `dependency-mismatch`, ...fields})));
+  });
+});
+
+describe(`checkChecksums`, () => {
+  const lockfile = (cacheKey: string, checksums: Record<string, string>) => ({cacheKey, checksums: new Map(Object.entries(checksums))});
+  const base = lockfile(`10c0`, {'payload@https://host.test/payload.tgz': `aaaa`, 'lib@npm:1.0.0': `bbbb`});
+
+  it.each<[string, ReturnType<typeof lockfile>, Array<string>]>([
+    [`the same checksums`, lockfile(`10c0`, {'payload@https://host.test/payload.tgz': `aaaa`, 'lib@npm:1.0.0': `bbbb`}), []],
+    [`a tarball URL whose checksum changed`, lockfile(`10c0`, {'payload@https://host.test/payload.tgz': `cccc`, 'lib@npm:1.0.0': `bbbb`}), [`payload@https://host.test/payload.tgz`]],
+    [`an entry the base never had`, lockfile(`10c0`, {'other@npm:1.0.0': `dddd`}), []],
+    [`another cache key (the whole cache was rebuilt)`, lockfile(`10c8`, {'payload@https://host.test/payload.tgz': `cccc`}), []],
+  ])(`%s`, (_, current, found) => {
+    expect(checkChecksums({current, base}, makePolicy()).map(finding => finding.found)).toEqual(found);
+  });
+
+  it(`is off under quarantineLockfile: trust`, () => {
+    expect(checkChecksums({current: lockfile(`10c0`, {'lib@npm:1.0.0': `eeee`}), base}, makePolicy({lockfile: `trust`}))).toEqual([]);
   });
 });
