@@ -15,13 +15,15 @@ export default class QuarantineCheckCommand extends BaseCommand {
     category: `Quarantine-related commands`,
     description: `check the lockfile against the quarantine policy`,
     details: `
-      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule (under \`quarantineLockfile: verify\`), and, with \`--since\`, the new sub-dependency rule against the lockfile of another git revision.
+      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule, and every entry against the lockfile rule (under \`quarantineLockfile: verify\`: what each entry resolves to, depends on and is fetched from must be what the manifests and the registry say; a committed cache's archives must hold what they claim), and, with \`--since\`, the new sub-dependency rule against the lockfile of another git revision, together with the checksums and format that revision locked.
+
+      The graph is built from \`yarn.lock\` alone, never from \`.yarn/install-state.gz\`, which a pull request can write as easily. A lockfile whose workspace entries do not match the workspaces' \`package.json\` cannot be evaluated. A Yarn 1 lockfile is judged entry by entry (what Yarn's migration would make of it); the other rules need the migrated lockfile.
 
       The header says where each setting of the policy came from: \`.yarnrc.yml\`, the default, or a \`YARN_*\` environment variable (which a reviewer should notice).
 
       Publish times come from the same release-time cache and registry lookups as the install.
 
-      Exit codes: \`0\` when there is no violation (warnings under \`warn\` modes included), \`1\` when there is at least one, \`2\` when the project could not be evaluated (a bad setting, no lockfile, a revision without a lockfile).
+      Exit codes: \`0\` when there is no violation (warnings under \`warn\` modes included), \`1\` when there is at least one, \`2\` when the project could not be evaluated (a bad setting, no lockfile, a revision without a lockfile, a lockfile that does not match the manifests, a Yarn 1 lockfile without findings).
     `,
     examples: [[
       `Check the lockfile`,

@@ -146,8 +146,14 @@ export class PublishTimes {
 
   /** Archives of the project's own cache already read under their checksum, remembered beside the release times. */
   readonly verifiedArchives = {
-    has: (locatorHash: string, checksum: string) => this.cache.hasArchive(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
-    add: (locatorHash: string, checksum: string) => this.cache.addArchive(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+    has: (locatorHash: string, checksum: string) => this.cache.has(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+    add: (locatorHash: string, checksum: string) => this.cache.remember(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+  };
+
+  /** Graphs whose lockfile the lockfile rule verified, by the key of `verifiedGraphKey`. */
+  readonly verifiedGraphs = {
+    has: (key: string) => this.cache.has(ReleaseTimeCache.graphKeyOf(key)),
+    add: (key: string) => this.cache.remember(ReleaseTimeCache.graphKeyOf(key)),
   };
 
   async persist() {

@@ -13,7 +13,7 @@ const MAX_ENTRIES = 50_000;
  */
 export type CachedRelease = {publishedAt: Date | null, dependencies: string | null, archiveUrl: string | null};
 
-/** `[publish time in ms, dependencies digest, archive URL]` for a version, trailing nulls dropped; `0` for an archive already read. */
+/** `[publish time in ms, dependencies digest, archive URL]` for a version, trailing nulls dropped; `0` for a verification remembered. */
 type Entry = 0 | [number | null, (string | null)?, (string | null)?];
 
 /**
@@ -40,12 +40,18 @@ export class ReleaseTimeCache {
     return `archive ${locatorHash} ${checksum}`;
   }
 
-  hasArchive(key: string) {
+  /** A graph whose edges, archive URLs and dependency lists the lockfile rule verified, by what decides them. */
+  static graphKeyOf(key: string) {
+    return `graph ${key}`;
+  }
+
+  /** Whether a verification (an archive or a graph) is remembered. */
+  has(key: string) {
     return this.load().get(key) === 0;
   }
 
-  addArchive(key: string) {
-    if (this.hasArchive(key))
+  remember(key: string) {
+    if (this.has(key))
       return;
     this.load().set(key, 0);
     this.added.set(key, 0);

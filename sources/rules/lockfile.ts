@@ -67,8 +67,9 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
 
   const findings = new Map<string, Finding>();
   const ranges = new Map<string, semver.Range | null>();
+  const versions = new Map<string, semver.SemVer | null>();
   for (const edge of facts.edges) {
-    const mismatch = sourceMismatch(edge.declared, edge.child, {transparentWorkspaces: facts.transparentWorkspaces, ranges});
+    const mismatch = sourceMismatch(edge.declared, edge.child, {transparentWorkspaces: facts.transparentWorkspaces, ranges, versions});
     const key = `${edge.declaredName}@${edge.range} ${edge.child.label}`;
     if (mismatch === null || findings.has(key))
       continue;
@@ -206,17 +207,21 @@ export function holdsWhatItClaims({holds, name, version}: CachedArchive) {
  * Why a resolution does not follow its declaration, or null when it does. Yarn's own resolvers
  * always produce a consistent pair; only an edited lockfile (or a foreign one) can break it.
  */
-export function sourceMismatch(declared: DeclaredSource, child: {name: string, version: string, resolved: ResolvedSource}, {transparentWorkspaces, ranges = new Map()}: {transparentWorkspaces: boolean, ranges?: Map<string, semver.Range | null>}): string | null {
+export function sourceMismatch(declared: DeclaredSource, child: {name: string, version: string, resolved: ResolvedSource}, {transparentWorkspaces, ranges = new Map(), versions = new Map()}: {transparentWorkspaces: boolean, ranges?: Map<string, semver.Range | null>, versions?: Map<string, semver.SemVer | null>}): string | null {
   const {resolved} = child;
   const declaredPatch = declared.kind === `workspace` ? undefined : declared.patch;
   const resolvedPatch = resolved.kind === `workspace` ? undefined : resolved.patch;
   if (declaredPatch !== resolvedPatch && declared.kind !== `workspace` && !(declared.kind === `other` && declared.label === `an unknown protocol`))
     return typeof resolvedPatch === `undefined` ? `no patch` : `another patch`;
+  // Thousands of edges share a few hundred ranges and versions: each is parsed once.
   const satisfies = (version: string, selector: string) => {
     if (!ranges.has(selector))
       ranges.set(selector, parseRange(selector));
+    if (!versions.has(version))
+      versions.set(version, semver.parse(version));
     const range = ranges.get(selector)!;
-    return range === null || (semver.valid(version) !== null && range.test(version));
+    const parsed = versions.get(version)!;
+    return range === null || (parsed !== null && range.test(parsed));
   };
   switch (declared.kind) {
     case `workspace`:

@@ -1,6 +1,7 @@
 import {execUtils, MessageName, type Project, ReportError, structUtils} from '@yarnpkg/core';
 import {Filename, ppath, xfs} from '@yarnpkg/fslib';
 import {parseSyml} from '@yarnpkg/parsers';
+import {createHash} from 'crypto';
 
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
@@ -15,6 +16,8 @@ export type Baseline = {
   cacheKey: string | null;
   /** Each locked entry's checksum (the hash, without the cache key), by locator: `name@reference`. */
   checksums: Map<string, string>;
+  /** A hash of the file's bytes. */
+  contentHash: string;
 };
 
 /** The baseline as the lockfile on disk has it before the command: `yarn up` forgets entries in memory first. */
@@ -76,6 +79,7 @@ export function readBaseline(text: string): Baseline {
     formatVersion: formatVersion !== null && Number.isFinite(formatVersion) ? formatVersion : null,
     cacheKey: metadata !== null && metadata.cacheKey !== undefined ? String(metadata.cacheKey) : null,
     checksums,
+    contentHash: createHash(`sha256`).update(text).digest(`hex`),
   };
 }
 

@@ -5,6 +5,7 @@ import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUr
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
+import {verifiedGraphKey} from './verifiedGraph';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
@@ -27,14 +28,18 @@ export async function evaluateProject(project: Project, session: Session, locked
   const newDependencies = newDependencyFacts(project, session, graph);
   const committed = policy.lockfile === `trust` ? null : committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache);
   session.archivesToRemember = committed?.matching ?? [];
+  const graphKey = policy.lockfile === `trust` ? null : verifiedGraphKey(project, session);
+  const graphVerified = graphKey !== null && session.publishTimes.verifiedGraphs.has(graphKey);
+  session.graphToRemember = graphVerified ? null : graphKey;
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
     ...checkLockfile(policy.lockfile === `trust` ? {edges: [], transparentWorkspaces: false, archiveUrls: [], archives: []} : {
-      edges: graph.edges,
+      // A graph already verified under the same lockfile, manifests and settings is the same graph.
+      edges: graphVerified ? [] : graph.edges,
       transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
-      archiveUrls: await gatherArchiveUrls(session, npmPackages, lockedBefore),
-      dependencies: await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
+      archiveUrls: graphVerified ? [] : await gatherArchiveUrls(session, npmPackages, lockedBefore),
+      dependencies: graphVerified ? [] : await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
       archives: committed?.archives ?? [],
     }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...(session.onDisk !== null && session.baseline !== null ? checkChecksums({current: session.onDisk, base: session.baseline}, policy) : []),

@@ -5,6 +5,8 @@ import {displayRange, npmVersionOf, sourceLabelOf} from './packageSource';
 import {formatFinding} from './reporting';
 import {sessionFor} from './session';
 
+const PLAIN_REGISTRY_RANGE = /^npm:[\w.^~<>=|*+\- ]*$/;
+
 /**
  * The `reduceDependency` hook sees every dependency edge before it is resolved: the only point at
  * which a git, tarball or `exec:` sub-dependency can be stopped before Yarn fetches or runs it.
@@ -15,8 +17,11 @@ export async function reduceDependency(dependency: Descriptor, project: Project,
     return dependency;
   const session = sessionFor(project);
   const parent = structUtils.ensureDevirtualizedLocator(locator);
-  session.declaredBy.set(structUtils.stringifyDescriptor(dependency), parent);
-  if (project.tryWorkspaceByLocator(parent) !== null)
+  // Only the migration of a Yarn 1 lockfile asks who declared a range (to name it in a finding).
+  if (session.onDisk?.workspaceDeclarations === null)
+    session.declaredBy.set(structUtils.stringifyDescriptor(dependency), parent);
+  // Most edges are plain registry ranges, which no resolver fetches while resolving.
+  if (PLAIN_REGISTRY_RANGE.test(dependency.range) || project.tryWorkspaceByLocator(parent) !== null)
     return dependency;
 
   const bound = resolver.bindDescriptor(dependency, locator, resolveOptions);

@@ -51,15 +51,18 @@ export function validateProject(project: Project, report: ValidationReport) {
 
 /**
  * The `afterAllInstalled` hook: the install succeeded, so Yarn's fetch step hashed every cached
- * archive against its checksum. The archives the gate found holding what they claim can now be
- * remembered under that checksum; remembering them before would trust an archive Yarn then refused.
+ * archive against its checksum and the gate found nothing. The archives found holding what they
+ * claim, and the graph the lockfile rule verified, can now be remembered; remembering them before
+ * would trust an archive Yarn then refused, or a graph another rule stopped.
  */
 export async function afterAllInstalled(project: Project, options: {mode?: InstallMode}) {
   const session = sessionFor(project);
-  if (options.mode === InstallMode.UpdateLockfile || session.archivesToRemember.length === 0)
+  if (options.mode === InstallMode.UpdateLockfile || (session.archivesToRemember.length === 0 && session.graphToRemember === null))
     return;
   for (const {locatorHash, checksum} of session.archivesToRemember)
     session.publishTimes.verifiedArchives.add(locatorHash, checksum);
+  if (session.graphToRemember !== null)
+    session.publishTimes.verifiedGraphs.add(session.graphToRemember);
   await session.publishTimes.persist();
 }
 

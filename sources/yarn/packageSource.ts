@@ -61,8 +61,20 @@ function isRegistrySelector(selector: string) {
   return semverUtils.validRange(selector) !== null || TAG_REGEXP.test(selector);
 }
 
+/** Parsing ranges and references is most of what reading a graph of thousands of edges costs: each is parsed once. */
+const declaredSources = new Map<string, DeclaredSource>();
+const resolvedSources = new Map<string, ResolvedSource>();
+
 /** What `name@range` asks for; `name` is the name the parent declares it under. */
-export function declaredSourceOf(name: string, range: string, depth = 0): DeclaredSource {
+export function declaredSourceOf(name: string, range: string): DeclaredSource {
+  const key = `${name}\u0000${range}`;
+  let declared = declaredSources.get(key);
+  if (typeof declared === `undefined`)
+    declaredSources.set(key, declared = parseDeclared(name, range, 0));
+  return declared;
+}
+
+function parseDeclared(name: string, range: string, depth: number): DeclaredSource {
   const unbound = withoutBindings(range);
   const parsed = structUtils.tryParseRange(unbound);
   if (parsed === null || depth > MAX_WRAPPING)
@@ -74,7 +86,7 @@ export function declaredSourceOf(name: string, range: string, depth = 0): Declar
       const alias = structUtils.tryParseDescriptor(selector, true);
       if (alias !== null) {
         const inner = structUtils.tryParseRange(alias.range)?.protocol ? alias.range : `npm:${alias.range}`;
-        return declaredSourceOf(structUtils.stringifyIdent(alias), inner, depth + 1);
+        return parseDeclared(structUtils.stringifyIdent(alias), inner, depth + 1);
       }
       return isRegistrySelector(selector) ? {kind: `registry`, protocol: `npm:`, name, selector} : other(selector);
     }
@@ -90,7 +102,7 @@ export function declaredSourceOf(name: string, range: string, depth = 0): Declar
       const source = parsed.source !== null ? structUtils.tryParseDescriptor(parsed.source, true) : null;
       if (source === null)
         return other(unbound);
-      const inner = declaredSourceOf(structUtils.stringifyIdent(source), source.range, depth + 1);
+      const inner = parseDeclared(structUtils.stringifyIdent(source), source.range, depth + 1);
       return inner.kind === `workspace` ? inner : withPatch(inner, parsed.selector);
     }
     case `workspace:`:
@@ -103,7 +115,14 @@ export function declaredSourceOf(name: string, range: string, depth = 0): Declar
 }
 
 /** Where the package a locator names comes from. */
-export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
+export function resolvedSourceOf(locator: Locator): ResolvedSource {
+  let resolved = resolvedSources.get(locator.locatorHash);
+  if (typeof resolved === `undefined`)
+    resolvedSources.set(locator.locatorHash, resolved = parseResolved(locator, 0));
+  return resolved;
+}
+
+function parseResolved(locator: Locator, depth: number): ResolvedSource {
   const current = structUtils.ensureDevirtualizedLocator(locator);
   const name = structUtils.stringifyIdent(current);
   const parsed = structUtils.tryParseRange(current.reference);
@@ -124,7 +143,7 @@ export function resolvedSourceOf(locator: Locator, depth = 0): ResolvedSource {
       const source = parsed.source === null ? null : structUtils.tryParseLocator(parsed.source, true) ?? structUtils.tryParseLocator(decodeURIComponent(parsed.source), true);
       if (source === null)
         return otherSource();
-      const inner = resolvedSourceOf(source, depth + 1);
+      const inner = parseResolved(source, depth + 1);
       return inner.kind === `workspace` ? inner : withPatch(inner, parsed.selector);
     }
     case `workspace:`:

@@ -18,6 +18,8 @@ export class Session {
   readonly resolutionFindings = new Map<string, Finding>();
   /** Archives of the project's cache that held what they claim, remembered once the install has succeeded. */
   archivesToRemember: ReadonlyArray<{locatorHash: string, checksum: string}> = [];
+  /** The key of the graph the lockfile rule verified, remembered once the install has succeeded. */
+  graphToRemember: string | null = null;
   /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
   readonly declaredBy = new Map<string, Locator>();
   private onDiskRead: Baseline | null | undefined;

@@ -67,14 +67,14 @@ describe(`ReleaseTimeCache`, () => {
     expect(Object.values(document.entries).every(value => JSON.stringify(value) === JSON.stringify([at.getTime(), DIGEST, ``]))).toBe(true);
   });
 
-  it(`remembers archives already read, apart from versions`, async () => {
+  it(`remembers verifications (archives read, graphs verified), apart from versions`, async () => {
     const target = file();
     const writer = new ReleaseTimeCache(target);
-    writer.addArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`));
+    writer.remember(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`));
     await writer.save();
     const reader = new ReleaseTimeCache(target);
-    expect(reader.hasArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`))).toBe(true);
-    expect(reader.hasArchive(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/456`))).toBe(false);
+    expect(reader.has(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`))).toBe(true);
+    expect(reader.has(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/456`))).toBe(false);
     expect(reader.get(ReleaseTimeCache.archiveKeyOf(`abc`, `10c0/123`))).toBeNull();
   });
 
