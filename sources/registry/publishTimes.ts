@@ -164,8 +164,10 @@ export class PublishTimes {
     }
   }
 
+  private readonly registries = new Map<string | null, string>();
+
   private registryOf(ident: Ident) {
-    return npmConfigUtils.getScopeRegistry(ident.scope, {configuration: this.project.configuration});
+    return miscUtils.getFactoryWithDefault(this.registries, ident.scope, () => npmConfigUtils.getScopeRegistry(ident.scope, {configuration: this.project.configuration}));
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {

@@ -1,5 +1,5 @@
 import {Cache, type Project, structUtils} from '@yarnpkg/core';
-import {npath, ppath} from '@yarnpkg/fslib';
+import {npath, ppath, xfs} from '@yarnpkg/fslib';
 
 import {holdsWhatItClaims, type CachedArchive} from '../rules/lockfile';
 import {npmVersionOf} from './packageSource';
@@ -34,6 +34,8 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     return {archives, matching};
   const archiveCache = cache ?? new Cache(cacheFolder, {configuration});
   const remember = configuration.get(`checksumBehavior`) === `throw`;
+  // One listing of the folder instead of one failed open per archive not there yet (a cold install).
+  const present = new Set(xfs.existsSync(cacheFolder) ? xfs.readdirSync(cacheFolder) : []);
 
   for (const pkg of project.storedPackages.values()) {
     if (structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash))
@@ -51,6 +53,8 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     if (rememberable && verified.has(pkg.locatorHash, checksum!))
       continue;
     const path = archiveCache.getLocatorPath(pkg, checksum);
+    if (!present.has(ppath.basename(path)))
+      continue;
     const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(pkg)}/package.json`);
     // No archive: Yarn fetches it from its source, which the other rules judge.
     if (holds === null)
