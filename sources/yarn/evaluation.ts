@@ -5,11 +5,11 @@ import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUr
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
-import {verifiedGraphKey} from './verifiedGraph';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
 import type {Session} from './session';
+import {verifiedGraphKey} from './verifiedGraph';
 
 /**
  * Every rule over a resolved project: what the install gate enforces and `yarn quarantine check`
@@ -26,29 +26,10 @@ export async function evaluateProject(project: Project, session: Session, locked
 
   const graph = collectDependencyGraph(project, lockedBefore);
   const newDependencies = newDependencyFacts(project, session, graph);
-  const committed = policy.lockfile === `trust` ? null : committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache);
-  session.archivesToRemember = committed?.matching ?? [];
-  const graphKey = policy.lockfile === `trust` ? null : verifiedGraphKey(project, session);
-  const graphVerified = graphKey !== null && session.publishTimes.verifiedGraphs.has(graphKey);
-  session.graphToRemember = graphVerified ? null : graphKey;
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
-    ...checkLockfile(policy.lockfile === `trust` ? {edges: [], transparentWorkspaces: false, archiveUrls: [], archives: []} : {
-      // A graph already verified under the same lockfile, manifests and settings is the same graph.
-      edges: graphVerified ? [] : graph.edges,
-      transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
-      archiveUrls: graphVerified ? [] : await gatherArchiveUrls(session, npmPackages, lockedBefore),
-      dependencies: graphVerified ? [] : await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
-      archives: committed?.archives ?? [],
-    }, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
-    ...(session.onDisk !== null && session.baseline !== null ? checkChecksums({current: session.onDisk, base: session.baseline}, policy) : []),
-    ...checkLockfileFormat({
-      current: session.onDisk?.formatVersion ?? null,
-      base: session.baseline?.formatVersion ?? null,
-      // Settings this Yarn release knows and the project leaves to their default: what a migration would set.
-      unset: MIGRATED_BY_LOCKFILE.filter(name => project.configuration.settings.has(name) && typeof project.configuration.sources.get(name) === `undefined`),
-    }, policy),
+    ...(await lockfileFindings(project, session, graph, npmPackages, {lockedBefore, fromLockfile, cache})).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkReleaseAge(releaseFacts, policy, session.now),
     ...checkNewDependencies(newDependencies, policy),
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
@@ -57,6 +38,42 @@ export async function evaluateProject(project: Project, session: Session, locked
   attachPaths(project, npmPackages, findings);
   await session.publishTimes.persist();
   return findings;
+}
+
+/**
+ * The lockfile rule over the project (nothing under `quarantineLockfile: trust`). A graph already
+ * verified under the same lockfile, manifests and settings is the same graph: only the committed
+ * archives, which can change under an unchanged lockfile, are looked at again.
+ */
+async function lockfileFindings(project: Project, session: Session, graph: DependencyGraph, npmPackages: ReadonlyArray<NpmPackage>, {lockedBefore, fromLockfile, cache}: {lockedBefore: ReadonlySet<string>, fromLockfile: ReadonlySet<string>, cache?: Cache}): Promise<Array<Finding>> {
+  const {policy} = session;
+  session.archivesToRemember = [];
+  session.graphToRemember = null;
+  if (policy.lockfile === `trust`)
+    return [];
+
+  const committed = committedArchives(project, lockedBefore, session.publishTimes.verifiedArchives, cache);
+  session.archivesToRemember = committed.matching;
+  const graphKey = verifiedGraphKey(project, session);
+  const graphVerified = graphKey !== null && session.publishTimes.verifiedGraphs.has(graphKey);
+  session.graphToRemember = graphVerified ? null : graphKey;
+
+  return [
+    ...checkLockfile({
+      edges: graphVerified ? [] : graph.edges,
+      transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`),
+      archiveUrls: graphVerified ? [] : await gatherArchiveUrls(session, npmPackages, lockedBefore),
+      dependencies: graphVerified ? [] : await gatherDependencyLists(project, session, npmPackages, lockedBefore, fromLockfile),
+      archives: committed.archives,
+    }, policy),
+    ...(session.onDisk !== null && session.baseline !== null ? checkChecksums({current: session.onDisk, base: session.baseline}, policy) : []),
+    ...checkLockfileFormat({
+      current: session.onDisk?.formatVersion ?? null,
+      base: session.baseline?.formatVersion ?? null,
+      // Settings this Yarn release knows and the project leaves to their default: what a migration would set.
+      unset: MIGRATED_BY_LOCKFILE.filter(name => project.configuration.settings.has(name) && typeof project.configuration.sources.get(name) === `undefined`),
+    }, policy),
+  ];
 }
 
 async function gatherReleaseFacts(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {

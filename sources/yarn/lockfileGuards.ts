@@ -1,7 +1,7 @@
 import {type Descriptor, LegacyMigrationResolver, type Locator, LOCKFILE_VERSION, LockfileResolver, type MinimalResolveOptions, type Package, type Project, type ResolveOptions, type Resolver, structUtils} from '@yarnpkg/core';
 
 import {checkLockfile} from '../rules/lockfile';
-import {declaredSourceOf, resolvedSourceOf, withoutBindings} from './packageSource';
+import {importedEdge, resolvedSourceOf} from './packageSource';
 import {sessionFor} from './session';
 
 const WRAPPED = Symbol.for(`yarn-plugin-quarantine/lockfile-guards`);
@@ -76,17 +76,9 @@ async function judgeLegacyImport(self: LegacyResolverState, original: GetCandida
     return await original.call(self, descriptor, dependencies, opts);
 
   const session = sessionFor(opts.project);
-  const name = structUtils.stringifyIdent(descriptor);
-  const range = withoutBindings(descriptor.range);
   const declaredBy = session.declaredBy.get(structUtils.stringifyDescriptor(descriptor));
   const findings = checkLockfile({
-    edges: [{
-      declaredBy: declaredBy ? structUtils.stringifyLocator(declaredBy) : `a dependency`,
-      declaredName: name,
-      range,
-      declared: declaredSourceOf(name, range),
-      child: {label: structUtils.stringifyLocator(imported), name: structUtils.stringifyIdent(imported), version: ``, resolved: resolvedSourceOf(imported)},
-    }],
+    edges: [importedEdge(descriptor, imported, declaredBy ? structUtils.stringifyLocator(declaredBy) : `a dependency`)],
     transparentWorkspaces: opts.project.configuration.get(`enableTransparentWorkspaces`),
     archiveUrls: [],
     archives: [],

@@ -5,7 +5,7 @@ import {parseSyml} from '@yarnpkg/parsers';
 import type {Finding} from '../rules/finding';
 import {checkLockfile, type ResolvedEdge} from '../rules/lockfile';
 import {readBaselineAt} from './baseline';
-import {declaredSourceOf, resolvedSourceOf, withoutBindings} from './packageSource';
+import {importedEdge} from './packageSource';
 import {sessionFor, type Session} from './session';
 
 export type LockedProject = {
@@ -102,15 +102,7 @@ export async function judgeClassicLockfile(project: Project, session: Session): 
       const imported = (resolutions as Map<string, Locator>).get(descriptor.descriptorHash);
       if (typeof imported === `undefined`)
         continue;
-      const name = structUtils.stringifyIdent(descriptor);
-      const range = withoutBindings(descriptor.range);
-      edges.push({
-        declaredBy: declaredBy.get(descriptor.descriptorHash) ?? `a dependency`,
-        declaredName: name,
-        range,
-        declared: declaredSourceOf(name, range),
-        child: {label: structUtils.stringifyLocator(imported), name: structUtils.stringifyIdent(imported), version: ``, resolved: resolvedSourceOf(imported)},
-      });
+      edges.push(importedEdge(descriptor, imported, declaredBy.get(descriptor.descriptorHash) ?? `a dependency`));
     }
   }
   return checkLockfile({edges, transparentWorkspaces: project.configuration.get(`enableTransparentWorkspaces`), archiveUrls: [], archives: []}, session.policy);

@@ -1,7 +1,8 @@
-import {type Locator, semverUtils, structUtils, TAG_REGEXP} from '@yarnpkg/core';
+import {type Descriptor, type Locator, semverUtils, structUtils, TAG_REGEXP} from '@yarnpkg/core';
 import {gitUtils} from '@yarnpkg/plugin-git';
 import semver from 'semver';
 
+import type {ResolvedEdge} from '../rules/lockfile';
 import type {DeclaredSource, GitSource, ResolvedSource, SourceLabel} from '../rules/source';
 
 /**
@@ -160,6 +161,19 @@ function isBuiltinPatch(selector: string) {
 
 function withPatch<T extends DeclaredSource | ResolvedSource>(source: T, selector: string): T {
   return isBuiltinPatch(selector) ? source : {...source, patch: selector};
+}
+
+/** The edge a Yarn 1 lockfile entry makes of a declared range: the locator Yarn's migration imports for it. */
+export function importedEdge(descriptor: Descriptor, imported: Locator, declaredBy: string): ResolvedEdge {
+  const name = structUtils.stringifyIdent(descriptor);
+  const range = withoutBindings(descriptor.range);
+  return {
+    declaredBy,
+    declaredName: name,
+    range,
+    declared: declaredSourceOf(name, range),
+    child: {label: structUtils.stringifyLocator(imported), name: structUtils.stringifyIdent(imported), version: ``, resolved: resolvedSourceOf(imported)},
+  };
 }
 
 /** The label of a non-registry range (a registry range wrapped in a patch of the project's counts as one), or null. */
