@@ -1,4 +1,4 @@
-import {type Ident, miscUtils, type Project, structUtils} from '@yarnpkg/core';
+import {type Descriptor, type Ident, miscUtils, type Project, structUtils} from '@yarnpkg/core';
 import {npath} from '@yarnpkg/fslib';
 import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-npm';
 import path from 'path';
@@ -77,10 +77,10 @@ export class PublishTimes {
     if (cached !== null)
       return {kind: `served`, url: cached === `` ? this.conventionalArchiveUrl(ident, version) : cached};
 
-    const packument = await this.listing(ident, version);
-    if (`reason` in packument)
-      return {kind: `unknown`, reason: packument.reason};
-    return {kind: `served`, url: this.canonicalArchiveUrl(ident, version, packument.tarballOf(version))};
+    const listed = await this.listing(ident, version);
+    if (`reason` in listed)
+      return {kind: `unknown`, reason: listed.reason};
+    return {kind: `served`, url: this.canonicalArchiveUrl(ident, version, listed.packument.tarballOf(version))};
   }
 
   /**
@@ -92,21 +92,22 @@ export class PublishTimes {
     if (cached !== null)
       return {kind: `declared`, digest: cached, list: null};
 
-    const packument = await this.listing(ident, version);
-    if (`reason` in packument)
-      return {kind: `unknown`, reason: packument.reason};
-    const descriptors = registryDependencies(this.project.configuration, packument.dependenciesOf(version)!);
-    return {kind: `declared`, digest: digestOf(descriptors), list: describeDependencies(descriptors)};
+    const listed = await this.listing(ident, version);
+    if (`reason` in listed)
+      return {kind: `unknown`, reason: listed.reason};
+    const {dependencies} = listed;
+    if (dependencies === null)
+      throw new MalformedPackumentError(`the registry's manifest of ${structUtils.stringifyIdent(ident)} ${version} is not an object`);
+    return {kind: `declared`, digest: digestOf(dependencies), list: describeDependencies(dependencies)};
   }
 
-  /** The packument of a version's package, when it lists that version; otherwise why not. */
-  private async listing(ident: Ident, version: string): Promise<PackumentTimes | {reason: string}> {
+  /** The packument of a version's package when it lists that version, with the version's dependencies; otherwise why not. */
+  private async listing(ident: Ident, version: string): Promise<{packument: PackumentTimes, dependencies: Array<Descriptor> | null} | {reason: string}> {
     try {
       const packument = await this.read(ident, version);
       if (!packument.versions.has(version))
         return {reason: `the registry does not list this version`};
-      this.learn(ident, version, packument, packument.timeOf(version));
-      return packument;
+      return {packument, dependencies: this.learn(ident, version, packument, packument.timeOf(version))};
     } catch (error) {
       const failure = describeFailure(error);
       if (failure.kind === `unlisted`)
@@ -115,17 +116,22 @@ export class PublishTimes {
     }
   }
 
-  /** Caches what a read of the registry says of a version; its publish time only once it is out of quarantine. */
-  private learn(ident: Ident, version: string, packument: PackumentTimes, time: PublishTime) {
+  /**
+   * Caches what a read of the registry says of a version (its publish time only once it is out of
+   * quarantine); returns the dependencies its manifest declares, null when it has no manifest.
+   */
+  private learn(ident: Ident, version: string, packument: PackumentTimes, time: PublishTime): Array<Descriptor> | null {
     const fields = packument.dependenciesOf(version);
     if (fields === null)
-      return;
+      return null;
+    const dependencies = registryDependencies(this.project.configuration, fields);
     const archiveUrl = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
     this.cache.update(this.keyOf(ident, version), {
       publishedAt: time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs ? time.at : null,
-      dependencies: digestOf(registryDependencies(this.project.configuration, fields)),
+      dependencies: digestOf(dependencies),
       archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? `` : archiveUrl,
     });
+    return dependencies;
   }
 
   /** The URL Yarn fetches a version from when the lockfile gives none: the registry's own path for it. */

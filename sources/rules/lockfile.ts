@@ -163,7 +163,7 @@ export function checkChecksums({current, base}: {current: {cacheKey: string | nu
       rule: `lockfile`,
       kind: `checksum-changed`,
       severity: `error`,
-      name: locator.slice(0, locator.indexOf(`@`, 1)),
+      name: nameOf(locator),
       locked: true,
       found: locator,
       detail: `${before.slice(0, 10)}… -> ${checksum.slice(0, 10)}…`,
@@ -193,7 +193,7 @@ export function checkLockfileFormat({current, base, unset}: {current: number | n
   })];
 }
 
-/** `name` of a `name@range` string, scoped names included. */
+/** `name` of a `name@range` or `name@reference` string, scoped names included. */
 function nameOf(dependency: string) {
   return dependency.slice(0, dependency.indexOf(`@`, 1));
 }
@@ -214,12 +214,15 @@ export function sourceMismatch(declared: DeclaredSource, child: {name: string, v
   if (declaredPatch !== resolvedPatch && declared.kind !== `workspace` && !(declared.kind === `other` && declared.label === `an unknown protocol`))
     return typeof resolvedPatch === `undefined` ? `no patch` : `another patch`;
   // Thousands of edges share a few hundred ranges and versions: each is parsed once.
-  const satisfies = (version: string, selector: string) => {
+  const rangeOf = (selector: string) => {
     if (!ranges.has(selector))
       ranges.set(selector, parseRange(selector));
+    return ranges.get(selector)!;
+  };
+  const satisfies = (version: string, selector: string) => {
     if (!versions.has(version))
       versions.set(version, semver.parse(version));
-    const range = ranges.get(selector)!;
+    const range = rangeOf(selector);
     const parsed = versions.get(version)!;
     return range === null || (parsed !== null && range.test(parsed));
   };
@@ -229,7 +232,7 @@ export function sourceMismatch(declared: DeclaredSource, child: {name: string, v
     case `registry`: {
       // Yarn's transparent workspaces: the project's own package stands in for a registry range its version satisfies.
       if (resolved.kind === `workspace`)
-        return transparentWorkspaces && child.name === declared.name && declared.protocol === `npm:` && parseRange(declared.selector) !== null && satisfies(child.version, declared.selector) ? null : `a workspace`;
+        return transparentWorkspaces && child.name === declared.name && declared.protocol === `npm:` && rangeOf(declared.selector) !== null && satisfies(child.version, declared.selector) ? null : `a workspace`;
       if (resolved.kind !== `registry` || resolved.protocol !== declared.protocol)
         return resolved.kind === `other` ? resolved.label : `another registry protocol`;
       if (resolved.name !== declared.name)

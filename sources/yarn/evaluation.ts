@@ -1,4 +1,4 @@
-import {type Cache, type Descriptor, type LocatorHash, type Project, Report} from '@yarnpkg/core';
+import {type Cache, type Configuration, type Descriptor, type LocatorHash, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
@@ -85,8 +85,7 @@ async function gatherReleaseFacts(project: Project, session: Session, npmPackage
   const progress = Report.progressViaCounter(packages.length);
   const reporting = report.reportProgress(progress);
   try {
-    // As many lookups in flight as Yarn itself allows requests: latency, not bandwidth, bounds a cold check.
-    return await mapConcurrently(packages, project.configuration.get(`networkConcurrency`) || 50, async ({pkg, locked}) => {
+    return await mapConcurrently(project.configuration, packages, async ({pkg, locked}) => {
       const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
       progress.tick();
       return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
@@ -102,7 +101,7 @@ async function gatherReleaseFacts(project: Project, session: Session, npmPackage
  */
 async function gatherArchiveUrls(session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>): Promise<Array<LockedArchiveUrl>> {
   const bound = npmPackages.flatMap(pkg => pkg.archiveUrls.map(({url, locatorHash}) => ({pkg, url, locked: lockedBefore.has(locatorHash)})));
-  return await mapConcurrently(bound, session.project.configuration.get(`networkConcurrency`) || 50, async ({pkg, url, locked}) => {
+  return await mapConcurrently(session.project.configuration, bound, async ({pkg, url, locked}) => {
     const registry = await session.publishTimes.archiveOf(pkg.ident, pkg.version);
     return {name: pkg.name, version: pkg.version, locked, archiveUrl: session.publishTimes.canonicalArchiveUrl(pkg.ident, pkg.version, url), registry};
   });
@@ -129,7 +128,7 @@ async function gatherDependencyLists(project: Project, session: Session, npmPack
     return lists.size > 0 ? [{pkg, lists, locked}] : [];
   });
 
-  const mismatches = await mapConcurrently(candidates, configuration.get(`networkConcurrency`) || 50, async ({pkg, lists, locked}) => {
+  const mismatches = await mapConcurrently(configuration, candidates, async ({pkg, lists, locked}) => {
     let registry = await session.publishTimes.dependenciesOf(pkg.ident, pkg.version);
     const cachedDigest = registry.kind === `declared` ? registry.digest : null;
     if ([...lists.keys()].every(digest => digest === cachedDigest))
@@ -179,7 +178,9 @@ function attachPaths(project: Project, npmPackages: ReadonlyArray<NpmPackage>, f
   }
 }
 
-async function mapConcurrently<T, R>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+/** As many lookups in flight as Yarn itself allows requests: latency, not bandwidth, bounds a cold check. */
+async function mapConcurrently<T, R>(configuration: Configuration, items: ReadonlyArray<T>, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+  const limit = configuration.get(`networkConcurrency`) || 50;
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -57,9 +57,10 @@ function assertWorkspaceEntriesMatch(project: Project) {
   for (const workspace of project.workspaces) {
     const entry = project.originalPackages.get(workspace.anchoredLocator.locatorHash);
     const declared = configuration.normalizeDependencyMap(new Map([...workspace.manifest.dependencies, ...workspace.manifest.devDependencies]));
-    const locked = new Set([...entry?.dependencies.values() ?? []].map(descriptor => structUtils.stringifyDescriptor(descriptor)));
-    const missing = [...declared.values()].map(descriptor => structUtils.stringifyDescriptor(descriptor)).filter(descriptor => !locked.has(descriptor));
-    const extra = [...locked].filter(descriptor => !declared.has(structUtils.parseDescriptor(descriptor).identHash));
+    const lockedDescriptors = [...entry?.dependencies.values() ?? []];
+    const locked = new Set(lockedDescriptors.map(descriptor => descriptor.descriptorHash));
+    const missing = [...declared.values()].filter(descriptor => !locked.has(descriptor.descriptorHash)).map(descriptor => structUtils.stringifyDescriptor(descriptor));
+    const extra = lockedDescriptors.filter(descriptor => !declared.has(descriptor.identHash)).map(descriptor => structUtils.stringifyDescriptor(descriptor));
     if (missing.length > 0 || extra.length > 0) {
       const what = [missing.length > 0 ? `its package.json declares ${missing.join(`, `)}, which its entry does not list` : null, extra.length > 0 ? `its entry lists ${extra.join(`, `)}, which its package.json does not declare` : null].filter(Boolean).join(`; `);
       throw new ReportError(MessageName.UNNAMED, `yarn.lock does not match ${structUtils.prettyLocator(configuration, workspace.anchoredLocator)}: ${what}. Fix: run yarn install to bring yarn.lock in line with the manifests`);

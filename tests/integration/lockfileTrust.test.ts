@@ -9,7 +9,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {MALICIOUS_POSTINSTALL, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import {agoISO, buildTarball, type Registry} from '../../scripts/lib/registry.mjs';
 import {commitAll, git, startGitServer, touchScript} from './gitServer';
-import {lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
+import {indexJsPatch, lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
 
 /**
  * The lockfile, a committed cache and the install state are untrusted input: each way a pull request
@@ -471,7 +471,7 @@ describe(`H. a lockfile that changes what a registry package depends on`, () => 
     [`a dependency moved onto a patch file the pull request commits`, `patch`, `sub@patch:sub@npm%3A^1.0.0#~/.yarn/cache/x.patch: a sub-dependency of lib@1.0.0 from a patch, not locked before; Yarn would fetch it during resolution, so it was stopped before any request`],
   ])(`%s: refused by install and check before anything is fetched`, async (_, change, refusal) => {
     const {registry, project, honest} = await baseWithSub();
-    const patch = [`diff --git a/index.js b/index.js`, `--- a/index.js`, `+++ b/index.js`, `@@ -1 +1,2 @@`, ` module.exports = {"name":"sub","version":"1.0.0"};`, `+require('child_process').execSync('echo pwned');`, ``].join(`\n`);
+    const patch = indexJsPatch(`sub`, `1.0.0`, `require('child_process').execSync('echo pwned');`);
     let forged: string;
     if (change === `evil`) {
       const evil = await entryFor(registry, `evil`, `^1.0.0`);
@@ -556,15 +556,7 @@ describe(`honest lockfiles`, () => {
     registry.packages.addPackage({name: `tb`, versions: {'1.0.0': {}}});
     registry.packages.addPackage({name: `axios`, versions: {'1.14.0': {publishedAt: agoISO({days: 30})}}});
     const repo = await gitServer.addPackage(`fromgit`, {});
-    const patch = [
-      `diff --git a/index.js b/index.js`,
-      `--- a/index.js`,
-      `+++ b/index.js`,
-      `@@ -1 +1,2 @@`,
-      ` module.exports = {"name":"axios","version":"1.14.0"};`,
-      `+module.exports.patched = true;`,
-      ``,
-    ].join(`\n`);
+    const patch = indexJsPatch(`axios`, `1.14.0`, `module.exports.patched = true;`);
     const generator = `require('fs').writeFileSync(require('path').join(execEnv.buildDir, 'package.json'), JSON.stringify({name: 'gen', version: '1.0.0'}));\n`;
     const manifest = {
       ...APP,

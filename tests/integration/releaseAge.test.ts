@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
 import {agoISO} from '../../scripts/lib/registry.mjs';
 import {BUNDLE} from '../../scripts/lib/yarn-project.mjs';
-import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
+import {indexJsPatch, lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
 
 const APP = {name: `app`, version: `1.0.0`, private: true};
 const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
@@ -194,15 +194,7 @@ describe(`new resolutions`, () => {
 
   it(`sees through a patch: wrapper of a quarantined npm version`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
-    const patch = [
-      `diff --git a/index.js b/index.js`,
-      `--- a/index.js`,
-      `+++ b/index.js`,
-      `@@ -1 +1,2 @@`,
-      ` module.exports = {"name":"axios","version":"1.14.1"};`,
-      `+module.exports.patched = true;`,
-      ``,
-    ].join(`\n`);
+    const patch = indexJsPatch(`axios`, `1.14.1`, `module.exports.patched = true;`);
     const manifest = {...APP, dependencies: {axios: `patch:axios@npm%3A1.14.1#./axios.patch`}};
     const project = await projectWith({registry, manifest, yarnrc: {quarantineExemptPackages: [`plain-crypto-js`]}, files: {'axios.patch': patch}});
 

@@ -47,6 +47,11 @@ export async function lockfileWrittenWithoutPlugin(registry: Registry, manifest:
   return (await project.lockfile())!;
 }
 
+/** A patch adding one line to the index.js the test registry puts in every package (`module.exports = {name, version}`). */
+export function indexJsPatch(name: string, version: string, addedLine: string) {
+  return [`diff --git a/index.js b/index.js`, `--- a/index.js`, `+++ b/index.js`, `@@ -1 +1,2 @@`, ` module.exports = ${JSON.stringify({name, version})};`, `+${addedLine}`, ``].join(`\n`);
+}
+
 export function tarballRequests(registry: Registry) {
   return registry.requests.filter(request => request.kind === `tarball`);
 }
