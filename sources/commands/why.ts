@@ -3,7 +3,7 @@ import {Configuration, formatUtils, type LocatorHash, MessageName, type Project,
 import {Command, Option, type Usage} from 'clipanion';
 import semver from 'semver';
 
-import {formatDuration, formatUtc} from '../policy/duration';
+import {ageFields, formatAge, formatUtc} from '../policy/duration';
 import {findMatchingPattern} from '../policy/pattern';
 import {assessRelease, type ReleaseAssessment} from '../rules/releaseAge';
 import {collectNpmPackages, pathsFromWorkspaces} from '../yarn/graph';
@@ -73,7 +73,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
             package: name,
             version: pkg.version,
             publishedAt: time.kind === `known` ? time.at.toISOString() : null,
-            age: time.kind === `known` ? formatDuration(now.getTime() - time.at.getTime()) : null,
+            ...ageFields(time.kind === `known` ? now.getTime() - time.at.getTime() : null),
             status: assessment.status,
             eligibleAt: assessment.status === `quarantined` ? assessment.eligibleAt.toISOString() : null,
             exemptBy: assessment.status === `exempt` ? assessment.pattern.text : null,
@@ -87,7 +87,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
         }
 
         const locator = structUtils.makeLocator(ident, `npm:${pkg.version}`);
-        const published = time.kind === `known` ? `published ${formatUtc(time.at)}, ${formatDuration(now.getTime() - time.at.getTime())} ago` : `no publish time known`;
+        const published = time.kind === `known` ? `published ${formatUtc(time.at)}, ${formatAge(now.getTime() - time.at.getTime())}` : `no publish time known`;
         report.reportInfo(MessageName.UNNAMED, `${structUtils.prettyLocator(configuration, locator)}: ${published}; ${describeStatus(assessment)}`);
         for (const entry of newer)
           report.reportInfo(MessageName.UNNAMED, `  ${entry.version} satisfies ${pretty(entry.range)}: ${entry.assessment.status === `quarantined` ? `held back until ${formatUtc(entry.assessment.eligibleAt)}` : describeStatus(entry.assessment)}`);

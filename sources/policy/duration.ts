@@ -42,6 +42,23 @@ export function formatDuration(ms: number): string {
   return parts.join(` `) || `0m`;
 }
 
+/**
+ * How long ago a version was published: `3h ago`. A publish time ahead of the clock (a registry's
+ * or a machine's clock is wrong) says so, never `<1m ago`, which would read as freshly published.
+ */
+export function formatAge(ageMs: number): string {
+  return ageMs < 0 ? `${formatDuration(-ageMs)} in the future` : `${formatDuration(ageMs)} ago`;
+}
+
+/** The JSON fields of an age: `age` is null for a time in the future, which `publishedInFuture` says, so no parser reads it as young. */
+export function ageFields(ageMs: number | null) {
+  return {
+    age: ageMs === null || ageMs < 0 ? null : formatDuration(ageMs),
+    ageMs,
+    publishedInFuture: ageMs !== null && ageMs < 0,
+  };
+}
+
 /** `2026-04-03 00:21 UTC`: minutes are what a reviewer acts on, and UTC avoids ambiguity in CI logs. */
 export function formatUtc(date: Date): string {
   return `${date.toISOString().slice(0, 16).replace(`T`, ` `)} UTC`;

@@ -73,6 +73,7 @@ function noEligibleVersion(name: string, range: string, assessed: ReadonlyArray<
   const quarantined = assessed.flatMap(candidate => candidate.assessment.status === `quarantined` ? [candidate.assessment] : []);
   const youngest = quarantined.reduce<typeof quarantined[number] | null>((best, item) => best === null || item.publishedAt > best.publishedAt ? item : best, null);
   const firstEligibleAt = quarantined.reduce<Date | null>((best, item) => best === null || item.eligibleAt < best ? item.eligibleAt : best, null);
+  const missing = assessed.length - quarantined.length;
   const youngestVersion = youngest === null ? assessed[0].version : assessed.find(candidate => candidate.assessment === youngest)!.version;
 
   return makeFinding({
@@ -86,6 +87,6 @@ function noEligibleVersion(name: string, range: string, assessed: ReadonlyArray<
     ageMs: youngest === null ? null : now.getTime() - youngest.publishedAt.getTime(),
     eligibleAt: firstEligibleAt,
     periodMs: policy.periodMs,
-    detail: quarantined.length < assessed.length ? `${assessed.length - quarantined.length} candidate(s) have no publish time` : null,
+    detail: missing === 0 ? null : missing === 1 ? `1 candidate has no publish time` : `${missing} candidates have no publish time`,
   });
 }

@@ -28,6 +28,9 @@ export function readProjectBaseline(project: Project): Baseline | null {
 
 /** `yarn.lock` as a git revision has it, for pull-request checks: `yarn quarantine check --since origin/main`. */
 export async function readBaselineAt(project: Project, revision: string): Promise<Baseline> {
+  // git would read such a value as one of its options (`--output=<file>` writes a file).
+  if (revision.startsWith(`-`))
+    throw new ReportError(MessageName.UNNAMED, `--since ${revision}: a git revision cannot start with "-", and git would read this one as an option. Fix: pass a branch, tag or commit, e.g. --since origin/main`);
   const show = await execUtils.execvp(`git`, [`show`, `${revision}:./${Filename.lockfile}`], {cwd: project.cwd, strict: false})
     .catch((error: Error) => ({code: -1, stdout: ``, stderr: error.message}));
   if (show.code !== 0) {

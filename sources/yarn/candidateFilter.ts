@@ -45,15 +45,16 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
   const withTime = (version: string) => ({version, publishTime: packument.timeOf(version)});
   const satisfying = [...packument.versions].filter(version => range !== null && semver.valid(version) !== null && range.test(version)).sort(semver.rcompare);
 
-  if (candidates instanceof Error) {
-    // Yarn's own gate found nothing; explain with this policy's facts when it agrees.
+  if (candidates instanceof Error || candidates.length === 0) {
+    // Yarn's own gate (4.10+) may have dropped every candidate, by throwing or (before 4.13) by
+    // returning none: whether this policy explains the failure is decided from its own facts.
     const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), satisfying.map(withTime), session.policy, session.now);
-    if (choice.failure === null)
+    if (choice.failure !== null)
+      return settle(session, choice);
+    if (candidates instanceof Error)
       throw candidates;
-    return settle(session, choice);
-  }
-  if (candidates.length === 0)
     return candidates;
+  }
 
   const versions = candidates.map(locator => versionOf(locator));
   const withheld = satisfying.filter(version => semver.gt(version, versions[0]));
@@ -80,10 +81,13 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   }
 
   const choice = chooseTagFallback(structUtils.stringifyIdent(descriptor), tag, tagged, [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)})), session.policy, session.now);
-  if (candidates instanceof Error && choice.failure === null)
-    throw candidates;
-  if (candidates instanceof Error)
+  if (choice.failure !== null)
     return settle(session, choice);
+  if (candidates instanceof Error)
+    throw candidates;
+  // Yarn's own gate, stricter than this policy, left nothing: its refusal stands.
+  if (candidates.length === 0)
+    return candidates;
 
   // Yarn's own gate may already have fallen back; a version it chose that this policy accepts stays.
   const chosen = versionOf(candidates[0]);
@@ -99,14 +103,16 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   return await opts.resolver.getCandidates(exact, dependencies, opts);
 }
 
-/** Yarn's own gate throws when it quarantines every candidate; that case is explained, not lost. */
-async function callOriginal(original: GetCandidates, self: unknown, ...args: Parameters<GetCandidates>): Promise<Array<Locator> | ReportError> {
+/**
+ * Yarn's own gate (4.13+) throws when it quarantines every candidate. Any failure is kept for the
+ * caller, who explains it when this policy also finds nothing eligible and rethrows it otherwise:
+ * Yarn's wording changes between releases, the plugin's own facts do not.
+ */
+async function callOriginal(original: GetCandidates, self: unknown, ...args: Parameters<GetCandidates>): Promise<Array<Locator> | Error> {
   try {
     return await original.call(self, ...args);
   } catch (error) {
-    if (error instanceof ReportError && /quarantined/.test(error.message))
-      return error;
-    throw error;
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 

@@ -1,6 +1,6 @@
 import {type Configuration, formatUtils, MessageName, type Project, type Report, structUtils} from '@yarnpkg/core';
 
-import {formatDuration, formatUtc} from '../policy/duration';
+import {ageFields, formatAge, formatDuration, formatUtc} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
@@ -14,9 +14,7 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), `npm:${finding.range}`))
     : structUtils.prettyLocator(configuration, npmLocator(finding.name, finding.version ?? `unknown`));
   const version = (value: string | null) => pretty(value ?? `unknown`, formatUtils.Type.REFERENCE);
-  const published = finding.publishedAt === null ? `` : (finding.ageMs ?? 0) < 0
-    ? `published ${formatUtc(finding.publishedAt)}, which the registry gives as ${formatDuration(-(finding.ageMs ?? 0))} in the future`
-    : `published ${formatUtc(finding.publishedAt)}, ${formatDuration(finding.ageMs ?? 0)} ago`;
+  const published = finding.publishedAt === null ? `` : `published ${formatUtc(finding.publishedAt)}, ${formatAge(finding.ageMs ?? 0)}`;
   const eligible = finding.eligibleAt === null ? `` : `eligible at ${pretty(formatUtc(finding.eligibleAt), `magenta`)}`;
   const period = pretty(formatDuration(finding.periodMs), `magenta`);
   const exemptCommand = pretty(`yarn quarantine approve --release-age ${finding.name}@${finding.version ?? `*`}`, formatUtils.Type.CODE);
@@ -28,11 +26,12 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `held-back`:
       return `${subject}: held back ${version(finding.version)} (${finding.publishedAt === null ? `no publish time` : `${published}; ${eligible}`}), using ${version(finding.usedVersion)}`;
     case `quarantined`:
-      return `${subject}${locked} is in quarantine: ${published}, less than ${period}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} exempt it with ${exemptCommand} (${exemptSetting})`;
+      return `${subject}${locked} is in quarantine: ${published}${(finding.ageMs ?? 0) < 0 ? `` : `, less than ${period}`}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} exempt it with ${exemptCommand} (${exemptSetting})`;
     case `no-eligible-version`:
-      return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail})` : ``}${via}. Fix: wait, or exempt it with ${exemptCommand} (${exemptSetting})`;
+      // `detail` counts the candidates without a publish time; only then can the missing-time setting help.
+      return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail}, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)})` : ``}${via}. Fix: ${finding.detail ? missingTimeFix(configuration, finding, {wait: finding.eligibleAt !== null}) : `wait, or exempt it with ${exemptCommand} (${exemptSetting})`}`;
     case `missing-publish-time`:
-      return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: if you trust it, exempt it with ${exemptCommand} (${exemptSetting}), or set ${pretty(`quarantineMissingPublishTime: allow`, formatUtils.Type.CODE)}`;
+      return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: ${missingTimeFix(configuration, finding, {wait: false})}`;
     case `unlisted-version`:
       if (finding.detail === `HTTP 403`)
         return `${subject}${locked}: the registry no longer serves this version (it answers 403 for the package: pulled for being malicious, or the credentials lack access)${via}. Fix: check the registry credentials; if they are right, run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
@@ -85,6 +84,13 @@ function describeOptional(finding: Finding) {
   if (!finding.optional)
     return ``;
   return finding.conditions ? `; it is optional, for ${finding.conditions}` : `; it is optional`;
+}
+
+/** A version without a publish time: exempt it, its scope (a private registry often serves none), or allow missing times. */
+function missingTimeFix(configuration: Configuration, finding: Finding, {wait}: {wait: boolean}) {
+  const code = (text: string) => formatUtils.pretty(configuration, text, formatUtils.Type.CODE);
+  const scope = finding.name.startsWith(`@`) ? `, or its whole scope with ${code(`yarn quarantine approve --release-age '${finding.name.split(`/`)[0]}/*'`)}` : ``;
+  return `${wait ? `wait, or ` : ``}if you trust it, exempt it with ${code(`yarn quarantine approve --release-age ${finding.name}@${finding.version ?? `*`}`)}${scope} (${formatUtils.pretty(configuration, `quarantineExemptPackages`, formatUtils.Type.SETTING)}); for a registry that serves no publish times, set ${code(`quarantineMissingPublishTime: allow`)}`;
 }
 
 function approveFix(configuration: Configuration, finding: Finding) {
@@ -163,8 +169,8 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
 }
 
 export function formatStats(configuration: Configuration, stats: LookupStats): string {
-  const number = (value: number) => formatUtils.pretty(configuration, value, formatUtils.Type.NUMBER);
-  return `${number(stats.versionsChecked)} versions checked, ${number(stats.fromCache)} from the release-time cache, ${number(stats.packumentLookups)} packument lookups`;
+  const count = (value: number, one: string, many: string) => `${formatUtils.pretty(configuration, value, formatUtils.Type.NUMBER)} ${value === 1 ? one : many}`;
+  return `${count(stats.versionsChecked, `version`, `versions`)} checked, ${formatUtils.pretty(configuration, stats.fromCache, formatUtils.Type.NUMBER)} from the release-time cache, ${count(stats.packumentLookups, `packument lookup`, `packument lookups`)}`;
 }
 
 
@@ -211,8 +217,7 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     usedVersion: finding.usedVersion,
     locked: finding.locked,
     publishedAt: finding.publishedAt?.toISOString() ?? null,
-    age: finding.ageMs === null ? null : formatDuration(finding.ageMs),
-    ageMs: finding.ageMs,
+    ...ageFields(finding.ageMs),
     period: formatDuration(finding.periodMs),
     eligibleAt: finding.eligibleAt?.toISOString() ?? null,
     parent: finding.parent,

@@ -1,4 +1,6 @@
 import {execFileSync} from 'node:child_process';
+import {mkdir} from 'node:fs/promises';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
 import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
@@ -141,6 +143,22 @@ describe(`yarn quarantine check`, () => {
 
     expect(result.code).toBe(2);
     expect(result.output).toMatch(message);
+  });
+
+  // `git show --output=pwned:./yarn.lock` writes a file: git must never read the value as an option.
+  it.each([`check`, `why axios`])(`%s refuses a --since value that starts with "-" (exit 2) and never hands it to git`, async command => {
+    const {registry} = await beforeTheAttack();
+    const project = await installedProject(registry);
+    git(project.dir, `init`, `-q`);
+    git(project.dir, `add`, `package.json`, `yarn.lock`);
+    git(project.dir, `commit`, `-q`, `-m`, `base`);
+    await mkdir(join(project.dir, `pwned:.`));
+
+    const result = await project.run([`quarantine`, ...command.split(` `), `--since=--output=pwned`]);
+
+    expect(result.code, result.output).toBe(2);
+    expect(result.output).toContain(`--since --output=pwned: a git revision cannot start with "-", and git would read this one as an option. Fix: pass a branch, tag or commit, e.g. --since origin/main`);
+    expect(project.exists(`pwned:./yarn.lock`)).toBe(false);
   });
 
   it(`warns in its header when an environment variable weakened the policy`, async () => {

@@ -107,8 +107,8 @@ describe(`registries`, () => {
 
       const result = await project.install();
 
-      expect(result.code).toBe(1);
-      expect(result.output).toContain(`@corp/ui@npm:^1.0.0: no version satisfying ^1.0.0 is out of quarantine (3d): the youngest candidate, 1.1.0, was published at an unknown time (2 candidate(s) have no publish time)`);
+      expect(result.code, result.output).toBe(1);
+      expect(result.output).toContain(`@corp/ui@npm:^1.0.0: no version satisfying ^1.0.0 is out of quarantine (3d): the youngest candidate, 1.1.0, was published at an unknown time (2 candidates have no publish time, and quarantineMissingPublishTime is reject). Fix: if you trust it, exempt it with yarn quarantine approve --release-age @corp/ui@1.1.0, or its whole scope with yarn quarantine approve --release-age '@corp/*' (quarantineExemptPackages); for a registry that serves no publish times, set quarantineMissingPublishTime: allow`);
       expect(await project.lockfile()).toBeNull();
     });
 

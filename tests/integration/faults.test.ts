@@ -156,7 +156,7 @@ function lockfileFor(registry: Registry, manifest: Record<string, unknown>): Pro
 }
 
 /** The fail-closed outcome, all of it. */
-async function expectStoppedBeforeFetch(result: Run, {project, registry, lockfile, message}: {project: TestProject, registry: Registry, lockfile: string | null, message: RegExp}) {
+async function expectStoppedBeforeFetch(result: Run, {project, registry, lockfile, message}: {project: TestProject, registry: Registry, lockfile: string | null, message: RegExp | string}) {
   expect(result.code, result.output).toBe(1);
   expect(result.output).toMatch(message);
   expect(result.output).not.toContain(`Fetch step`);
@@ -264,19 +264,31 @@ describe(`a time map the plugin must not read as old`, () => {
     await expectStoppedBeforeFetch(result, {project, registry, lockfile, message});
   });
 
-  // A time ahead of the clock is said to be in the future, not "<1m ago".
-  it(`a publish time in the future is not described as "<1m ago"`, async () => {
+  // A time ahead of the clock is said to be in the future, not "<1m ago", in every command.
+  it(`a publish time in the future is said to be in the future by install, why and check --json, never "<1m ago"`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
     const future = new Date(Date.now() + 86_400_000);
     registry.packages.setTime(`axios`, `1.14.1`, future);
     const lockfile = await lockfileFor(registry, PINS_COMPROMISED);
     const project = await projectWith({registry, manifest: PINS_COMPROMISED, yarnrc: ONLY_AXIOS_DECIDES, files: {'yarn.lock': lockfile}});
+    const published = `published ${future.toISOString().slice(0, 16).replace(`T`, ` `)} UTC, 23h \\d\\dm in the future`;
 
-    const result = await project.install([`install`, `--immutable`]);
+    const install = await project.install([`install`, `--immutable`]);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toMatch(new RegExp(`axios@npm:1\\.14\\.1 \\(locked\\) is in quarantine: ${published}; eligible at`));
 
-    expect(result.code, result.output).toBe(1);
-    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine: published ${future.toISOString().slice(0, 16).replace(`T`, ` `)} UTC`);
-    expect(result.output).not.toMatch(/axios@npm:1\.14\.1 \(locked\) is in quarantine: published [^,]+, <1m ago/);
+    const why = await project.run([`quarantine`, `why`, `axios`]);
+    expect(why.code, why.output).toBe(0);
+    expect(why.output).toMatch(new RegExp(`axios@npm:1\\.14\\.1: ${published}; in quarantine until`));
+
+    const check = await project.run([`quarantine`, `check`, `--json`]);
+    expect(check.code, check.output).toBe(1);
+    const finding = check.stdout.split(`\n`).filter(Boolean).map(line => JSON.parse(line)).find(object => object.type === `finding` && object.package === `axios`);
+    expect(finding).toMatchObject({kind: `quarantined`, version: `1.14.1`, age: null, publishedInFuture: true, publishedAt: future.toISOString()});
+    expect(finding.ageMs).toBeLessThan(0);
+
+    for (const output of [install.output, why.output, check.output])
+      expect(output).not.toContain(`<1m`);
   });
 });
 
@@ -295,7 +307,7 @@ describe(`a locked version the registry no longer serves`, () => {
 
     const result = await project.install([`install`, `--immutable`]);
 
-    await expectStoppedBeforeFetch(result, {project, registry, lockfile, message: /follow-redirects@npm:1\.15\.9 \(locked\): the registry no longer serves this version; it may have been pulled for being malicious \(via app@workspace:\. > axios@npm:1\.14\.0 > follow-redirects@npm:1\.15\.9\)/});
+    await expectStoppedBeforeFetch(result, {project, registry, lockfile, message: `follow-redirects@npm:1.15.9 (locked): the registry no longer serves this version; it may have been pulled for being malicious (via app@workspace:. > axios@npm:1.14.0 > follow-redirects@npm:1.15.9). Fix: run yarn up -R follow-redirects to move to a served version, and check the machines that installed it`});
     expect(result.output).toContain(`1 violation: 1 of the release-age rule (1 no longer served)`);
   });
 
@@ -433,7 +445,7 @@ describe(`a time map that disagrees between requests`, () => {
 
     // Documented behaviour ("a version's publish time never changes"): the cached old time answers, no request is made.
     expect(again.code, again.output).toBe(0);
-    expect(again.output).toContain(`1 versions checked, 1 from the release-time cache, 0 packument lookups`);
+    expect(again.output).toContain(`1 version checked, 1 from the release-time cache, 0 packument lookups`);
     expect(registry.requests).toEqual([]);
     expect(proxy.answers(`flip`)).toBe(1);
   });
