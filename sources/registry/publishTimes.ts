@@ -1,12 +1,10 @@
 import {type Descriptor, type Ident, miscUtils, type Project, structUtils} from '@yarnpkg/core';
-import {npath} from '@yarnpkg/fslib';
 import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-npm';
-import path from 'path';
 
 import type {Policy} from '../policy/policy';
 import type {PublishTime} from '../rules/publishTime';
 import {describeDependencies, digestOf, registryDependencies} from '../yarn/dependencyList';
-import {isInsideProject} from '../yarn/projectPaths';
+import {stateLocation, type StateLocation} from '../yarn/projectPaths';
 import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
 import {ReleaseTimeCache} from './releaseTimeCache';
 
@@ -37,10 +35,13 @@ export class PublishTimes {
   private readonly packuments = new Map<string, Promise<PackumentTimes | null>>();
   private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
   private readonly cache: ReleaseTimeCache;
+  /** Where the release-time cache is kept, and which configured folder was passed over. */
+  readonly location: StateLocation;
   private yarnDropsTime = false;
 
   constructor(private readonly project: Project, private readonly policy: Policy, private readonly now: Date) {
-    this.cache = new ReleaseTimeCache(releaseTimeCachePath(project));
+    this.location = stateLocation(project);
+    this.cache = new ReleaseTimeCache(this.location.releaseTimes);
   }
 
   /** All versions of a package with their publish times, for choosing among candidates. */
@@ -51,8 +52,9 @@ export class PublishTimes {
   async timeOf(ident: Ident, version: string): Promise<PublishTime> {
     this.stats.versionsChecked += 1;
 
+    // An entry another project's shorter period let in may still be young here: ask again, and learn if it was pulled.
     const cached = this.cache.get(this.keyOf(ident, version));
-    if (cached?.publishedAt) {
+    if (cached?.publishedAt && this.now.getTime() - cached.publishedAt.getTime() >= this.policy.periodMs) {
       this.stats.fromCache += 1;
       return {kind: `known`, at: cached.publishedAt};
     }
@@ -210,20 +212,6 @@ export class PublishTimes {
     const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project});
     return readPackument(metadata);
   }
-}
-
-/**
- * CI setups usually keep only Yarn's cache folder between runs, so the release-time cache lives
- * there when that folder is outside the project. A cache folder inside the project may be committed
- * (zero-installs), and a file a pull request can edit must never vouch for publish times: then the
- * global folder is used.
- */
-export function releaseTimeCachePath(project: Project): string {
-  const {configuration} = project;
-  const cacheFolder = configuration.get(`cacheFolder`);
-  return isInsideProject(project, cacheFolder)
-    ? path.join(npath.fromPortablePath(configuration.get(`globalFolder`)), `quarantine`, `release-times.json`)
-    : path.join(npath.fromPortablePath(cacheFolder), `quarantine-release-times.json`);
 }
 
 function isConclusive(packument: PackumentTimes, version: string | undefined) {

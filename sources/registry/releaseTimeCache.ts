@@ -25,7 +25,8 @@ export class ReleaseTimeCache {
   private entries: Map<string, Entry> | null = null;
   private readonly added = new Map<string, Entry>();
 
-  constructor(private readonly file: string, private readonly maxEntries = MAX_ENTRIES) {}
+  /** `file` null: kept in memory only, for a machine where every folder offered is inside the project. */
+  constructor(private readonly file: string | null, private readonly maxEntries = MAX_ENTRIES) {}
 
   static keyOf(registry: string, name: string, version: string) {
     return `${registry} ${name}@${version}`;
@@ -80,7 +81,7 @@ export class ReleaseTimeCache {
 
   /** Merges with what other processes wrote meanwhile and replaces the file atomically. */
   async save() {
-    if (this.added.size === 0)
+    if (this.added.size === 0 || this.file === null)
       return;
 
     const merged = readEntries(this.file);
@@ -97,7 +98,7 @@ export class ReleaseTimeCache {
   }
 
   private load(): Map<string, Entry> {
-    return this.entries ??= readEntries(this.file);
+    return this.entries ??= this.file === null ? new Map() : readEntries(this.file);
   }
 }
 

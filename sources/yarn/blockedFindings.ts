@@ -1,10 +1,10 @@
 import type {Project} from '@yarnpkg/core';
-import {npath} from '@yarnpkg/fslib';
 import {createHash} from 'crypto';
 import {promises as fs} from 'fs';
 import path from 'path';
 
 import type {Finding, Rule} from '../rules/finding';
+import {stateLocation} from './projectPaths';
 
 export type BlockedFinding = {rule: Rule, name: string, version: string | null};
 
@@ -14,11 +14,14 @@ export type BlockedFinding = {rule: Rule, name: string, version: string | null};
  */
 function fileFor(project: Project) {
   const key = createHash(`sha256`).update(project.cwd).digest(`hex`).slice(0, 16);
-  return path.join(npath.fromPortablePath(project.configuration.get(`globalFolder`)), `quarantine`, `blocked`, `${key}.json`);
+  const {folder} = stateLocation(project);
+  return folder === null ? null : path.join(folder, `blocked`, `${key}.json`);
 }
 
 export async function rememberBlocked(project: Project, findings: ReadonlyArray<Finding>) {
   const file = fileFor(project);
+  if (file === null)
+    return;
   try {
     if (findings.length === 0) {
       await fs.rm(file, {force: true});
@@ -32,8 +35,11 @@ export async function rememberBlocked(project: Project, findings: ReadonlyArray<
 }
 
 export async function recallBlocked(project: Project): Promise<Array<BlockedFinding>> {
+  const file = fileFor(project);
+  if (file === null)
+    return [];
   try {
-    const entries = JSON.parse(await fs.readFile(fileFor(project), `utf8`));
+    const entries = JSON.parse(await fs.readFile(file, `utf8`));
     return Array.isArray(entries) ? entries.filter(entry => typeof entry?.name === `string` && (entry.rule === `release-age` || entry.rule === `new-dependency`)) : [];
   } catch {
     return [];

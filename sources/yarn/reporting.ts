@@ -195,6 +195,10 @@ export function reportFindings(project: Project, session: Session, findings: Rea
   if (session.baseline === null && policy.newDependencies !== `off`)
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
 
+  const {releaseTimes, passedOver} = session.publishTimes.location;
+  if (passedOver !== null)
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${passedOver}, so the release-time cache is ${releaseTimes === null ? `not kept between commands (every folder offered is inside the project): each command asks the registry` : `kept in ${releaseTimes} instead`}`);
+
   if (!policyLine) {
     report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}`);
     return;

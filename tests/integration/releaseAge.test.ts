@@ -350,6 +350,52 @@ describe(`publish times`, () => {
     expect(existsSync(join(project.globalFolder, `quarantine`, `release-times.json`))).toBe(true);
   });
 
+  it(`a version another project's shorter period cached is asked about again while it is young for this one, so its removal is noticed`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const shared = await mkdtemp(join(tmpdir(), `quarantine-shared-global-`));
+    const env = {YARN_GLOBAL_FOLDER: shared};
+    const lenient = await projectWith({registry, manifest: PINS_BAD_AXIOS, yarnrc: {quarantinePeriod: `90m`, quarantineNewDependencies: `off`}});
+    const first = await lenient.install([`install`], env);
+    expect(first.code, first.output).toBe(0);
+    registry.packages.removeVersion(`axios`, `1.14.1`);
+    const strict = await projectWith({registry, manifest: PINS_BAD_AXIOS, yarnrc: {quarantinePeriod: `3d`}, files: {'yarn.lock': (await lenient.lockfile())!}});
+    registry.clearRequests();
+
+    const result = await strict.install([`install`, `--immutable`], env);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked): the registry no longer serves this version; it may have been pulled for being malicious`);
+    // Only follow-redirects, old for both periods, comes from the cache.
+    expect(result.output).toContain(`3 versions checked, 1 from the release-time cache`);
+    expect(tarballRequests(registry)).toEqual([]);
+    await rm(shared, {recursive: true, force: true});
+  });
+
+  it.each([
+    [`YARN_GLOBAL_FOLDER`, {}, (dir: string) => ({YARN_GLOBAL_FOLDER: join(dir, `.yarn`, `global`)})],
+    [`globalFolder in .yarnrc.yml`, {globalFolder: `./.yarn/global`}, () => ({YARN_GLOBAL_FOLDER: undefined})],
+  ] as const)(`never reads or writes the release-time cache inside the project, even when %s points there`, async (_, yarnrc, environment) => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+      [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+      [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+    }});
+    const files = {'yarn.lock': lockfile, '.yarn/global/quarantine/release-times.json': forged, '.yarn/cache/quarantine-release-times.json': forged};
+    const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, yarnrc, files});
+    registry.clearRequests();
+
+    const result = await project.install([`install`, `--immutable`], environment(project.dir) as Record<string, string>);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(result.output).toContain(`0 from the release-time cache`);
+    expect(result.output).toMatch(/Quarantine: cacheFolder and globalFolder \(.*\.yarn\/global\) are both inside the project, where a pull request can write, so the release-time cache is kept in .*\/home\/\.yarn\/berry\/quarantine\/release-times\.json instead/);
+    expect(await project.readFile(`.yarn/global/quarantine/release-times.json`)).toBe(forged);
+    expect(await project.readFile(`.yarn/cache/quarantine-release-times.json`)).toBe(forged);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
   it(`asks the registry nothing on a warm install`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
     const project = await projectWith({registry, manifest: LOCKED_ON_GOOD});
