@@ -28,11 +28,19 @@ export type GraphNode = {
   dependencies: ReadonlyArray<DependencyEdge>;
 };
 
+/** A workspace's entry in the baseline lockfile: `name@workspace:path` and the names it declared. */
+export type BaselineWorkspace = {
+  name: string;
+  /** Relative to the project root, as Yarn writes it: `.` for the root, `packages/a`. */
+  path: string;
+  declared: ReadonlySet<string>;
+};
+
 export type NewDependencyFacts = {
   /** Package names in yarn.lock before the command, with their locked versions; null without a lockfile. */
   baseline: ReadonlyMap<string, ReadonlyArray<string>> | null;
   nodes: ReadonlyMap<string, GraphNode>;
-  /** Per workspace node id, the names its baseline lockfile entry already declared (null: a new workspace). */
+  /** Per workspace node id, the names it declared before (`workspaceDeclaredBefore`; null: a new workspace). */
   baselineDeclarations: ReadonlyMap<string, ReadonlySet<string> | null>;
   /** Names the user listed: declared by a workspace, root `resolutions`, `packageExtensions`. */
   listed: ReadonlySet<string>;
@@ -80,6 +88,17 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
   }
 
   return [...findings].map(([id, finding]) => ({...finding, bringsAlong: countNewBelow(id, findings, facts)}));
+}
+
+/**
+ * What a workspace declared before: its baseline entries at the same path and under the same name,
+ * together, so that renaming or moving a workspace (even onto a removed one's path or name) does not
+ * turn every dependency it already had into a newly declared one. Null only for a workspace found
+ * under neither: a new workspace, whose dependencies are all newly declared.
+ */
+export function workspaceDeclaredBefore(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>): ReadonlySet<string> | null {
+  const entries = baseline.filter(entry => entry.path === workspace.path || entry.name === workspace.name);
+  return entries.length === 0 ? null : new Set(entries.flatMap(entry => [...entry.declared]));
 }
 
 export function isAllowed(node: Pick<GraphNode, `name` | `version`>, facts: Pick<NewDependencyFacts, `listed`>, policy: Policy): boolean {

@@ -3,13 +3,15 @@ import {Filename, ppath, xfs} from '@yarnpkg/fslib';
 import {parseSyml} from '@yarnpkg/parsers';
 import {createHash} from 'crypto';
 
+import type {BaselineWorkspace} from '../rules/newDependencies';
+
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
   versionsByName: Map<string, Array<string>>;
   /** Locator hashes of the resolutions in the lockfile (Berry lockfiles only). */
   locatorHashes: Set<string>;
-  /** Names each workspace entry declared, keyed by the workspace's locator (`app@workspace:.`); null for lockfiles without workspace entries (Yarn 1). */
-  workspaceDeclarations: Map<string, Set<string>> | null;
+  /** Each workspace entry's name, path and declared names; null for lockfiles without workspace entries (Yarn 1). */
+  workspaceDeclarations: Array<BaselineWorkspace> | null;
   /** `__metadata.version`; null for a Yarn 1 lockfile. */
   formatVersion: number | null;
   /** `__metadata.cacheKey`: checksums of lockfiles with different cache keys cannot be compared. */
@@ -44,7 +46,7 @@ export async function readBaselineAt(project: Project, revision: string): Promis
 export function readBaseline(text: string): Baseline {
   const document = parseSyml(text) as Record<string, Record<string, unknown>>;
   const versionsByName = new Map<string, Array<string>>();
-  const workspaceDeclarations = new Map<string, Set<string>>();
+  const workspaceDeclarations: Array<BaselineWorkspace> = [];
   const locatorHashes = new Set<string>();
   const checksums = new Map<string, string>();
   const berry = typeof document.__metadata === `object`;
@@ -69,7 +71,7 @@ export function readBaseline(text: string): Baseline {
 
     if (locator && locator.reference.startsWith(`workspace:`)) {
       const dependencies = [entry.dependencies, entry.peerDependencies].flatMap(field => typeof field === `object` && field !== null ? Object.keys(field) : []);
-      workspaceDeclarations.set(structUtils.stringifyLocator(locator), new Set(dependencies));
+      workspaceDeclarations.push({name: structUtils.stringifyIdent(locator), path: locator.reference.slice(`workspace:`.length), declared: new Set(dependencies)});
     }
   }
 

@@ -5,7 +5,8 @@ import {describe, expect, it} from 'vitest';
 
 import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
 import type {PackageSpec, Registry} from '../../scripts/lib/registry.mjs';
-import {projectWith, registryWith, tarballRequests} from './support';
+import {git} from './gitServer';
+import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
 
 const APP = {name: `app`, version: `1.0.0`, private: true};
 const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
@@ -159,6 +160,110 @@ describe(`the new sub-dependency rule`, () => {
 
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain(`Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
+  });
+});
+
+const MONOREPO = {...APP, workspaces: [`packages/*`]};
+const workspaceManifest = (name: string, dependencies: Record<string, string> = {'lib-a': `^1.0.0`}) => JSON.stringify({name, version: `1.0.0`, dependencies});
+/** Workspace `a` at packages/a renamed to `a2`, or moved to libs/a (the root's `workspaces` changed with it). */
+const WORKSPACE_CHANGES = {
+  rename: {name: `a2`, path: `packages/a`, workspaces: [`packages/*`]},
+  move: {name: `a`, path: `libs/a`, workspaces: [`libs/*`]},
+};
+type WorkspaceChange = typeof WORKSPACE_CHANGES[keyof typeof WORKSPACE_CHANGES];
+
+/** A monorepo whose workspace `a` (packages/a) has lib-a 1.0.0 locked; `bump()` publishes lib-a 1.1.0, which brings evil, a package the project never had. */
+async function monorepoBeforeTheBump(yarn: string, files: Record<string, string> = {'packages/a/package.json': workspaceManifest(`a`)}) {
+  const registry = await registryWith({packages: [{name: `lib-a`, versions: {'1.0.0': {}}}]});
+  const project = await projectWith({registry, yarn, manifest: MONOREPO, yarnrc: ONLY_THIS_RULE, files});
+  const installed = await project.install();
+  expect(installed.code, installed.output).toBe(0);
+  expect(await project.lockfile()).toContain(`resolution: "lib-a@npm:1.0.0"`);
+  const bump = () => {
+    registry.packages.addPackage({name: `evil`, versions: {'1.0.0': {}}});
+    registry.packages.addVersion(`lib-a`, `1.1.0`, {dependencies: {evil: `^1.0.0`}});
+    registry.clearRequests();
+  };
+  return {registry, project, bump};
+}
+
+async function changeWorkspace(project: Awaited<ReturnType<typeof projectWith>>, {name, path, workspaces}: WorkspaceChange, range = `^1.0.0`) {
+  if (path !== `packages/a`)
+    await rm(join(project.dir, `packages/a`), {recursive: true, force: true});
+  await project.writeFile(`${path}/package.json`, workspaceManifest(name, {'lib-a': range}));
+  await project.setManifest({workspaces});
+}
+
+const evilFinding = (label: string) => `evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had (via ${label} > lib-a@npm:1.1.0 > evil@npm:1.0.0)`;
+
+describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, yarn => {
+  it.each([
+    [`rename`, `yarn up lib-a`, [`up`, `lib-a`], `^1.0.0`],
+    [`rename`, `yarn install after a range bump`, [`install`], `^1.1.0`],
+    [`move`, `yarn up lib-a`, [`up`, `lib-a`], `^1.0.0`],
+    [`move`, `yarn install after a range bump`, [`install`], `^1.1.0`],
+  ] as const)(`keeps its baseline declarations after a %s: %s is stopped on the new sub-dependency, nothing locked or fetched`, async (kind, _, command, range) => {
+    const {registry, project, bump} = await monorepoBeforeTheBump(yarn);
+    const lockfile = await project.lockfile();
+    await changeWorkspace(project, WORKSPACE_CHANGES[kind], range);
+    bump();
+
+    const result = await project.install([...command]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(evilFinding(`${WORKSPACE_CHANGES[kind].name}@workspace:${WORKSPACE_CHANGES[kind].path}`));
+    expect(result.output).toContain(`Quarantine: 1 violation: 1 of the new sub-dependency rule (1 new sub-dependency)`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it.each([`rename`, `move`] as const)(`is matched to its entry in the --since baseline after a %s: check --since reports the new sub-dependency`, async kind => {
+    const {name, path, workspaces} = WORKSPACE_CHANGES[kind];
+    const {registry, project, bump} = await monorepoBeforeTheBump(yarn);
+    git(project.dir, `init`, `-q`);
+    git(project.dir, `add`, `package.json`, `packages/a/package.json`, `yarn.lock`);
+    git(project.dir, `commit`, `-q`, `-m`, `base`);
+    await changeWorkspace(project, WORKSPACE_CHANGES[kind]);
+    bump();
+    const pullRequestLockfile = await lockfileWrittenWithoutPlugin(registry, {...MONOREPO, workspaces}, yarn, {}, {[`${path}/package.json`]: workspaceManifest(name)});
+    expect(pullRequestLockfile).toContain(`resolution: "evil@npm:1.0.0"`);
+    await project.writeFile(`yarn.lock`, pullRequestLockfile);
+
+    const result = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(evilFinding(`${name}@workspace:${path}`));
+    expect(result.output).toContain(`Quarantine check: 1 violation: 1 of the new sub-dependency rule (1 new sub-dependency)`);
+  });
+
+  it(`still treats a workspace found under neither its path nor its name as new: what it declares is the user's choice`, async () => {
+    const {project, bump} = await monorepoBeforeTheBump(yarn);
+    bump();
+    await project.writeFile(`packages/b/package.json`, workspaceManifest(`b`, {'lib-a': `^1.1.0`}));
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain(`new sub-dependency`);
+    expect(await project.lockfile()).toContain(`resolution: "evil@npm:1.0.0"`);
+  });
+
+  it(`keeps a workspace's own declarations when it moves onto the path of a removed workspace`, async () => {
+    const {registry, project, bump} = await monorepoBeforeTheBump(yarn, {
+      'packages/a/package.json': workspaceManifest(`a`),
+      'packages/b/package.json': workspaceManifest(`b`, {}),
+    });
+    const lockfile = await project.lockfile();
+    await rm(join(project.dir, `packages/a`), {recursive: true, force: true});
+    await project.writeFile(`packages/b/package.json`, workspaceManifest(`a`));
+    bump();
+
+    const result = await project.install([`up`, `lib-a`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(evilFinding(`a@workspace:packages/b`));
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
   });
 });
 

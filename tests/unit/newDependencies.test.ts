@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
 import {checkExoticSource} from '../../sources/rules/exoticSources';
-import {checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts} from '../../sources/rules/newDependencies';
+import {type BaselineWorkspace, checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts, workspaceDeclaredBefore} from '../../sources/rules/newDependencies';
 import type {SourceLabel} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
@@ -140,6 +140,42 @@ describe(`checkNewDependencies`, () => {
     };
     const input = facts(spec, {axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, null]])});
     expect(checkNewDependencies(input, makePolicy())).toEqual([]);
+  });
+});
+
+describe(`workspaceDeclaredBefore`, () => {
+  const before: Array<BaselineWorkspace> = [
+    {name: `app`, path: `.`, declared: new Set([`tools`])},
+    {name: `a`, path: `packages/a`, declared: new Set([`lib-a`])},
+    {name: `b`, path: `packages/b`, declared: new Set([`lib-b`])},
+    {name: `@acme/c`, path: `packages/c`, declared: new Set([`lib-c`])},
+  ];
+
+  it.each([
+    [`unchanged`, {name: `a`, path: `packages/a`}, [`lib-a`]],
+    [`renamed, same path`, {name: `a2`, path: `packages/a`}, [`lib-a`]],
+    [`moved, same name`, {name: `a`, path: `libs/a`}, [`lib-a`]],
+    [`the root renamed`, {name: `app2`, path: `.`}, [`tools`]],
+    [`a scoped workspace moved`, {name: `@acme/c`, path: `libs/c`}, [`lib-c`]],
+    [`moved onto a removed workspace's path: both entries count`, {name: `a`, path: `packages/b`}, [`lib-a`, `lib-b`]],
+    [`renamed to a removed workspace's name: both entries count`, {name: `b`, path: `packages/a`}, [`lib-a`, `lib-b`]],
+    [`found under neither: new`, {name: `d`, path: `packages/d`}, null],
+    [`renamed and moved at once: found under neither, so new`, {name: `a2`, path: `libs/a2`}, null],
+    [`the same name in another scope is another name`, {name: `@other/c`, path: `libs/c`}, null],
+  ])(`%s`, (_, workspace, expected) => {
+    const declared = workspaceDeclaredBefore(workspace, before);
+    expect(declared === null ? null : [...declared].sort()).toEqual(expected);
+  });
+
+  it(`keeps the rule on for what an update brings under a renamed workspace`, () => {
+    const spec: Spec = {
+      'a2@1.0.0': {workspace: true, deps: [`lib-a@1.1.0`]},
+      'lib-a@1.1.0': {deps: [`evil@1.0.0`]},
+      'evil@1.0.0': {},
+    };
+    const declared = workspaceDeclaredBefore({name: `a2`, path: `packages/a`}, [{name: `a`, path: `packages/a`, declared: new Set([`lib-a`])}]);
+    const input = facts(spec, {a: [`1.0.0`], 'lib-a': [`1.0.0`]}, {baselineDeclarations: new Map([[`a2@1.0.0`, declared]])});
+    expect(checkNewDependencies(input, makePolicy()).map(finding => finding.name)).toEqual([`evil`]);
   });
 });
 
