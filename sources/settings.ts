@@ -1,8 +1,10 @@
-import {Configuration, MessageName, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
+import {Configuration, MessageName, type Project, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
+import type {PortablePath} from '@yarnpkg/fslib';
 
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
-import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy} from './policy/policy';
+import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
+import {isInsideProject} from './yarn/projectPaths';
 
 declare module '@yarnpkg/core' {
   interface ConfigurationValueMap {
@@ -54,7 +56,8 @@ export const settings = {
 export type SettingName = keyof typeof settings;
 
 /** Reads and validates the policy; any bad value stops the command naming the setting and the fix. */
-export function readPolicy(configuration: Configuration): Policy {
+export function readPolicy(project: Project): Policy {
+  const {configuration} = project;
   const periodText = String(configuration.get(`quarantinePeriod`)).trim();
   const periodMs = parseDuration(periodText);
   if (periodMs === null)
@@ -68,8 +71,30 @@ export function readPolicy(configuration: Configuration): Policy {
     missingPublishTime: readChoice<MissingPublishTimeMode>(configuration, `quarantineMissingPublishTime`, [`reject`, `allow`]),
     newDependencies: readChoice<NewDependenciesMode>(configuration, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
     approvedDependencies: readPatterns(configuration, `quarantineApprovedDependencies`),
-    setByEnvironment: (Object.keys(settings) as Array<SettingName>).filter(name => configuration.sources.get(name)?.includes(`<environment>`)),
+    setOutsideProject: (Object.keys(settings) as Array<SettingName>).map(name => settingOrigin(project, name)).filter(origin => origin.origins.length > 0),
   };
+}
+
+/** Where a setting's value came from as Yarn records it: `default`, the `YARN_*` variable, or the rc files (a merged list names each). */
+export function describeSource(configuration: Configuration, name: SettingName): string {
+  const source = configuration.sources.get(name);
+  if (typeof source === `undefined`)
+    return `default`;
+  return source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source;
+}
+
+/** The places outside the repository that set a setting, wholly or (a list merged from several rc files) in part. */
+export function settingOrigin(project: Project, name: SettingName): OutsideSetting & {source: string} {
+  const recorded = project.configuration.sources.get(name);
+  const source = describeSource(project.configuration, name);
+  if (typeof recorded === `undefined`)
+    return {setting: name, source, origins: [], environment: false, partly: false};
+  if (recorded.includes(`<environment>`))
+    return {setting: name, source, origins: [source], environment: true, partly: false};
+  // Yarn joins the rc files of a merged list with ", "; each is an absolute path (or a marker such as <compat>).
+  const places = recorded.split(/, (?=[/<])/);
+  const origins = places.filter(place => !place.startsWith(`/`) || !isInsideProject(project, place as PortablePath));
+  return {setting: name, source, origins, environment: false, partly: origins.length > 0 && origins.length < places.length};
 }
 
 function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies`): Array<Pattern> {
@@ -89,8 +114,7 @@ function readChoice<T extends string>(configuration: Configuration, name: Settin
 }
 
 function invalidSetting(configuration: Configuration, name: SettingName, value: string, expected: string) {
-  const source = configuration.sources.get(name);
-  const where = source ? ` (from ${source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source})` : ``;
+  const where = typeof configuration.sources.get(name) === `undefined` ? `` : ` (from ${describeSource(configuration, name)})`;
   return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE, `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)}${where}: invalid value ${formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE)}; expected ${expected}. Fix the value in .yarnrc.yml; nothing was resolved or written.`);
 }
 

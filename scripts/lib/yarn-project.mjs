@@ -91,18 +91,28 @@ export function toYaml(value, pad = ``) {
  *   plugin?: boolean,
  *   files?: Record<string, string>,
  *   yarn?: string,
+ *   parentYarnrc?: Record<string, unknown>,
+ *   homeYarnrc?: Record<string, unknown>,
+ *   noProject?: boolean,
  * }} ProjectOptions
  * `yarn`: the Yarn release `run` uses unless told otherwise (`default` is the pinned one).
+ * `parentYarnrc`: the project is made inside a folder of its own whose `.yarnrc.yml` holds these settings.
+ * `homeYarnrc`: the `.yarnrc.yml` of the HOME folder `run` uses.
+ * `noProject`: `dir` is an empty folder, outside any project (no package.json, no .yarnrc.yml).
  */
 
 /** @param {ProjectOptions} [options] */
-export async function createProject({registry, manifest, yarnrc = {}, plugin = true, files = {}, yarn: projectYarn = `default`} = {}) {
-  const dir = await mkdtemp(join(tmpdir(), `quarantine-`));
+export async function createProject({registry, manifest, yarnrc = {}, plugin = true, files = {}, yarn: projectYarn = `default`, parentYarnrc, homeYarnrc, noProject = false} = {}) {
   const envRoot = await mkdtemp(join(tmpdir(), `quarantine-env-`));
   const globalFolder = join(envRoot, `global`);
   const home = join(envRoot, `home`);
   await mkdir(globalFolder);
   await mkdir(home);
+  if (homeYarnrc) await writeFile(join(home, `.yarnrc.yml`), `${toYaml(homeYarnrc)}\n`);
+  const parent = parentYarnrc ? await mkdtemp(join(tmpdir(), `quarantine-parent-`)) : null;
+  if (parent) await writeFile(join(parent, `.yarnrc.yml`), `${toYaml(parentYarnrc ?? {})}\n`);
+  const dir = parent ? join(parent, `app`) : await mkdtemp(join(tmpdir(), `quarantine-`));
+  await mkdir(dir, {recursive: true});
 
   /** @type {Record<string, unknown>} */
   let settings = {
@@ -127,12 +137,15 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
   const writeYarnrc = () => put(`.yarnrc.yml`, `${toYaml(settings)}\n`);
   const writeManifest = () => put(`package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
 
-  await writeManifest();
-  await writeYarnrc();
+  if (!noProject) {
+    await writeManifest();
+    await writeYarnrc();
+  }
   for (const [rel, content] of Object.entries(files)) await put(rel, content);
 
   return {
     dir,
+    parent,
     globalFolder,
     home,
     /** @param {string[]} args @param {RunOptions} [options] @returns {Promise<RunResult>} */
@@ -157,7 +170,7 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
         // Yarn's own release-age gate (npmMinimalAgeGate, default 1d in recent 4.x) would hide fresh versions before
         // the plugin sees them. The environment beats .yarnrc.yml, so only when the project doesn't set it; older Yarns
         // reject unknown YARN_* variables, hence the feature check.
-        ...(settings.npmMinimalAgeGate === undefined && hasBuiltinAgeGate(binary) ? {YARN_NPM_MINIMAL_AGE_GATE: `0`} : {}),
+        ...((noProject ? homeYarnrc?.npmMinimalAgeGate : settings.npmMinimalAgeGate) === undefined && hasBuiltinAgeGate(binary) ? {YARN_NPM_MINIMAL_AGE_GATE: `0`} : {}),
         ...env,
       };
       const childEnv = Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined));
@@ -209,7 +222,7 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
       await writeManifest();
     },
     dispose: async () => {
-      await rm(dir, {recursive: true, force: true});
+      await rm(parent ?? dir, {recursive: true, force: true});
       await rm(envRoot, {recursive: true, force: true});
     },
   };

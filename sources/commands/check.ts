@@ -19,7 +19,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
 
       The graph is built from \`yarn.lock\` alone, never from \`.yarn/install-state.gz\`, which a pull request can write as easily. A lockfile whose workspace entries do not match the workspaces' \`package.json\` cannot be evaluated. A Yarn 1 lockfile is judged entry by entry (what Yarn's migration would make of it); the other rules need the migrated lockfile.
 
-      The header says where each setting of the policy came from: \`.yarnrc.yml\`, the default, or a \`YARN_*\` environment variable (which a reviewer should notice).
+      The header says where each setting of the policy came from: the project's \`.yarnrc.yml\`, the default, or, as a warning a reviewer should notice, a \`YARN_*\` environment variable or a \`.yarnrc.yml\` outside the project (in a folder above it or in the home folder).
 
       Publish times come from the same release-time cache and registry lookups as the install.
 
@@ -48,15 +48,19 @@ export default class QuarantineCheckCommand extends BaseCommand {
     const report = await StreamReport.start({configuration, json: this.json, stdout: this.context.stdout, includeFooter: false}, async report => {
       const {project} = await Project.find(configuration, this.context.cwd);
       const session = sessionFor(project);
-      const sources = describePolicySources(configuration, session.policy);
+      const sources = describePolicySources(project);
 
       if (this.json) {
         report.reportJson({type: `policy`, settings: sources, since: this.since ?? null});
       } else {
-        for (const {setting, value, source, fromEnvironment} of sources) {
+        for (const {setting, value, source, fromEnvironment, outsideProject, partly} of sources) {
           const line = `Policy: ${setting} ${Array.isArray(value) ? `[${value.join(`, `)}]` : value} (${source})`;
           if (fromEnvironment)
             report.reportWarning(MessageName.UNNAMED, `${line}: set by the environment, not by the repository`);
+          else if (partly)
+            report.reportWarning(MessageName.UNNAMED, `${line}: partly set by a file outside the project (${outsideProject.join(`, `)})`);
+          else if (outsideProject.length > 0)
+            report.reportWarning(MessageName.UNNAMED, `${line}: set by a file outside the project, not by the repository`);
           else
             report.reportInfo(MessageName.UNNAMED, line);
         }

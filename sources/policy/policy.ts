@@ -13,6 +13,19 @@ export type Policy = {
   missingPublishTime: MissingPublishTimeMode;
   newDependencies: NewDependenciesMode;
   approvedDependencies: ReadonlyArray<Pattern>;
-  /** Settings whose value came from a `YARN_*` environment variable, which reviewers must see. */
-  setByEnvironment: ReadonlyArray<string>;
+  /** Settings that something outside the repository set, wholly or in part, which reviewers must see. */
+  setOutsideProject: ReadonlyArray<OutsideSetting>;
+};
+
+/**
+ * A setting whose value came from a `YARN_*` environment variable, or from a `.yarnrc.yml` above the
+ * project or in the home folder (Yarn reads them all), rather than from the repository's own files.
+ */
+export type OutsideSetting = {
+  setting: string;
+  /** The variable's name, or the files outside the project. */
+  origins: ReadonlyArray<string>;
+  environment: boolean;
+  /** A list that the project's own files add entries to as well (Yarn merges a list from every file that sets it). */
+  partly: boolean;
 };

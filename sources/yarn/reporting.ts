@@ -1,10 +1,10 @@
 import {type Configuration, formatUtils, MessageName, type Project, type Report, structUtils} from '@yarnpkg/core';
 
 import {ageFields, formatAge, formatDuration, formatUtc} from '../policy/duration';
-import type {Policy} from '../policy/policy';
+import type {OutsideSetting, Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
-import {settings, toEnvironmentName, type SettingName} from '../settings';
+import {settingOrigin, settings, type SettingName} from '../settings';
 import type {Session} from './session';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
@@ -153,8 +153,9 @@ export function formatCounts(findings: ReadonlyArray<Finding>): string {
 
 export function formatPolicy(configuration: Configuration, policy: Policy): string {
   const value = (name: SettingName, text: string) => {
-    const fromEnvironment = policy.setByEnvironment.includes(name) ? ` (set by YARN_${toEnvironmentName(name)})` : ``;
-    return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${fromEnvironment}`;
+    const outside = policy.setOutsideProject.find(entry => entry.setting === name);
+    const origin = !outside ? `` : outside.environment ? ` (set by ${outside.origins[0]})` : ` (${outside.partly ? `partly set` : `set`} by ${outside.origins.join(`, `)}, outside the project)`;
+    return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${origin}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
   const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.text).join(`, `);
@@ -204,8 +205,16 @@ export function reportFindings(project: Project, session: Session, findings: Rea
     return;
   }
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}; policy: ${formatPolicy(configuration, policy)}`);
-  for (const name of policy.setByEnvironment)
-    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${name} was set by an environment variable (YARN_${toEnvironmentName(name)}), not by .yarnrc.yml`);
+  for (const outside of policy.setOutsideProject)
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${describeOutsideSetting(outside)}`);
+}
+
+function describeOutsideSetting({setting, origins, environment, partly}: OutsideSetting) {
+  if (environment)
+    return `${setting} was set by an environment variable (${origins[0]}), not by .yarnrc.yml`;
+  if (partly)
+    return `${setting} has entries from ${origins.join(`, `)}, outside the project, besides its own .yarnrc.yml`;
+  return `${setting} was set by ${origins.join(`, `)}, outside the project, not by its own .yarnrc.yml`;
 }
 
 /** The same facts as the line, as fields: what `--json` prints for each finding. */
@@ -238,12 +247,11 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
   };
 }
 
-/** Where each setting of the policy came from, so a reviewer sees one weakened by the environment. */
-export function describePolicySources(configuration: Configuration, policy: Policy) {
+/** Where each setting of the policy came from, so a reviewer sees one set from outside the repository. */
+export function describePolicySources(project: Project) {
   return (Object.keys(settings) as Array<SettingName>).map(name => {
-    const source = configuration.sources.get(name);
-    const origin = typeof source === `undefined` ? `default` : source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source;
-    const value = configuration.get(name);
-    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source: origin, fromEnvironment: policy.setByEnvironment.includes(name)};
+    const {source, origins, environment, partly} = settingOrigin(project, name);
+    const value = project.configuration.get(name);
+    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source, fromEnvironment: environment, outsideProject: origins, partly};
   });
 }

@@ -66,5 +66,5 @@ const SESSION = Symbol.for(`yarn-plugin-quarantine/session`);
 /** Throws a ReportError naming the setting when the policy is invalid. */
 export function sessionFor(project: Project): Session {
   const holder = project as Project & {[SESSION]?: Session};
-  return holder[SESSION] ??= new Session(project, readPolicy(project.configuration));
+  return holder[SESSION] ??= new Session(project, readPolicy(project));
 }

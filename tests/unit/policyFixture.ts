@@ -16,7 +16,7 @@ export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `a
     lockfile: `verify`,
     missingPublishTime: `reject`,
     newDependencies: `reject`,
-    setByEnvironment: [],
+    setOutsideProject: [],
     ...rest,
     exemptPackages: exempt.map(source => parsePattern(source)!),
     approvedDependencies: approved.map(source => parsePattern(source)!),
