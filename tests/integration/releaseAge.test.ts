@@ -444,11 +444,27 @@ describe(`settings`, () => {
   });
 
   it(`applies a shorter period`, async () => {
-    const {project} = await ciProjectPinningTheBadVersion({quarantinePeriod: `90m`});
+    const {registry, project, lockfile} = await ciProjectPinningTheBadVersion({quarantinePeriod: `90m`});
 
+    // axios 1.14.1 (2h old) and plain-crypto-js 4.2.1 (2h 40m old) are out of a 90m quarantine, though not of the default 3d.
     const result = await project.install([`install`, `--immutable`]);
 
     expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`Quarantine: 3 versions checked`);
+    expect(result.output).toContain(`policy: quarantinePeriod 90m,`);
+    expect(result.output).not.toContain(`in quarantine`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(registry.tarballRequests(`axios`).map(request => request.path)).toEqual([`/axios/-/axios-1.14.1.tgz`]);
+
+    // Still a quarantine: a version younger than 90m is refused.
+    registry.packages.setTime(`axios`, `1.14.1`, agoISO({minutes: 60}));
+    const younger = await projectWith({registry, manifest: USES_AXIOS, yarnrc: {quarantinePeriod: `90m`}, files: {'yarn.lock': lockfile}});
+    const refused = await younger.install([`install`, `--immutable`]);
+
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toMatch(/axios@npm:1\.14\.1 \(locked\) is in quarantine: published \d{4}-\d\d-\d\d \d\d:\d\d UTC, 1h ago, less than 1h 30m;/);
+    expect(refused.output).not.toContain(`plain-crypto-js@npm:4.2.1 (locked) is in quarantine`);
+    expect(await younger.lockfile()).toBe(lockfile);
   });
 
   it(`loads through \`yarn plugin import\``, async () => {
