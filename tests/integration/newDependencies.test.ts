@@ -34,6 +34,17 @@ async function lockedProject(registry: Registry, options: {manifest?: Record<str
   return project;
 }
 
+/** `yarn up axios` went through: axios 1.14.1 is locked with plain-crypto-js under it, and no line called it new. */
+function expectEnteredTheLockfile(result: {code: number | null, output: string}, lockfile: string | null) {
+  expect(result.code, result.output).toBe(0);
+  expect(result.output).not.toContain(`new sub-dependency`);
+  expect(result.output).toMatch(/Quarantine: \d+ versions? checked/);
+  expect(lockfile).toContain(`resolution: "axios@npm:1.14.1"`);
+  expect(lockfile).not.toContain(`resolution: "axios@npm:1.14.0"`);
+  expect(lockfile).toMatch(/resolution: "axios@npm:1\.14\.1"\n(?:  .*\n)*?  dependencies:\n(?:    .*\n)*?    plain-crypto-js: "npm:\^4\.2\.1"\n/);
+  expect(lockfile).toContain(`resolution: "plain-crypto-js@npm:4.2.1"`);
+}
+
 describe(`the new sub-dependency rule`, () => {
   it(`rejects axios 1.14.1 bringing in plain-crypto-js: lockfile untouched, nothing fetched, no script run`, async () => {
     const {registry, compromise} = await beforeTheAttack();
@@ -117,21 +128,24 @@ describe(`the new sub-dependency rule`, () => {
   it(`counts a root resolution as a listing`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     const project = await lockedProject(registry, {manifest: {...USES_AXIOS, resolutions: {'plain-crypto-js': `4.2.1`}}});
+    expect(await project.lockfile()).not.toContain(`plain-crypto-js`);
     compromise();
 
     const result = await project.install([`up`, `axios`]);
 
-    expect(result.code, result.output).toBe(0);
+    expectEnteredTheLockfile(result, await project.lockfile());
+    expect(await project.lockfile()).toContain(`"plain-crypto-js@npm:4.2.1":`);
   });
 
   it(`counts packageExtensions as a listing`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     const project = await lockedProject(registry, {yarnrc: {packageExtensions: {'axios@1.14.1': {dependencies: {'plain-crypto-js': `^4.2.1`}}}}});
+    expect(await project.lockfile()).not.toContain(`plain-crypto-js`);
     compromise();
 
     const result = await project.install([`up`, `axios`]);
 
-    expect(result.code, result.output).toBe(0);
+    expectEnteredTheLockfile(result, await project.lockfile());
   });
 
   it(`allows a package another workspace of the monorepo already has`, async () => {
@@ -144,11 +158,12 @@ describe(`the new sub-dependency rule`, () => {
         'packages/crypto/package.json': JSON.stringify({name: `crypto`, version: `1.0.0`, dependencies: {'plain-crypto-js': `^4.2.1`}}),
       },
     });
+    expect(await project.lockfile()).toContain(`resolution: "plain-crypto-js@npm:4.2.1"`);
     compromise();
 
     const result = await project.install([`up`, `axios`]);
 
-    expect(result.code, result.output).toBe(0);
+    expectEnteredTheLockfile(result, await project.lockfile());
   });
 
   it(`says in one line that there is no baseline without a lockfile`, async () => {
