@@ -76,19 +76,32 @@ describe(`registries`, () => {
     expect(publicRegistry.requests.filter(request => request.path.includes(`acme`))).toEqual([]);
   });
 
-  it(`authenticates its lookups like Yarn does (npmAuthToken), and fails closed without the token`, async () => {
+  it(`authenticates its own lookups like Yarn does (npmAuthToken), and fails closed without the token`, async () => {
     const registry = await registryWith({packages: axiosReplay(), token: `s3cret`});
     const lockfile = await lockfileWrittenWithoutPlugin(registry, {...APP, dependencies: {axios: `1.14.0`}}).catch(() => null);
     expect(lockfile).toBeNull();
 
-    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: {npmAuthToken: `s3cret`, npmAlwaysAuth: `true`}});
+    const authenticated = {npmAuthToken: `s3cret`, npmAlwaysAuth: `true`};
+    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: authenticated});
     registry.clearRequests();
     const result = await project.install();
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain(`axios@npm:^1.14.0: held back 1.14.1`);
     expect(registry.requests.every(request => request.authorization === `Bearer s3cret`)).toBe(true);
-
     const locked = (await project.lockfile())!;
+
+    // A locked install on a cold machine: Yarn needs no packument (it fetches the locked tarballs), so every
+    // packument request is the plugin's own lookup of a publish time.
+    const ci = await projectWith({registry, manifest: USES_AXIOS, files: {'yarn.lock': locked}, yarnrc: authenticated});
+    registry.clearRequests();
+    const checked = await ci.install([`install`, `--immutable`]);
+    expect(checked.code, checked.output).toBe(0);
+    expect(checked.output).toContain(`2 versions checked, 0 from the release-time cache, 2 packument lookups`);
+    const lookups = registry.requests.filter(request => request.kind === `packument`);
+    expect(lookups.map(request => request.name).sort()).toEqual([`axios`, `follow-redirects`]);
+    expect(lookups.map(request => [request.authorization, request.status])).toEqual([[`Bearer s3cret`, 200], [`Bearer s3cret`, 200]]);
+    expect(tarballRequests(registry).map(request => request.authorization)).toEqual([`Bearer s3cret`, `Bearer s3cret`]);
+
     const anonymous = await projectWith({registry, manifest: USES_AXIOS, files: {'yarn.lock': locked}, yarnrc: {httpRetry: `0`}});
     registry.clearRequests();
     const refused = await anonymous.install([`install`, `--immutable`]);
