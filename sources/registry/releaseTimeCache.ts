@@ -79,27 +79,60 @@ export class ReleaseTimeCache {
     this.added.set(key, entry);
   }
 
-  /** Merges with what other processes wrote meanwhile and replaces the file atomically. */
+  /**
+   * Merges with what other processes wrote meanwhile and replaces the file atomically. Installs
+   * sharing a global folder save at the same moment: the read-merge-replace holds a lock file, or
+   * each would replace the file with its own merge and drop what the others learnt.
+   */
   async save() {
     if (this.added.size === 0 || this.file === null)
       return;
 
-    const merged = readEntries(this.file);
-    for (const [key, entry] of this.added)
-      merged.set(key, entry);
-
-    // The newest entries are the ones this process used; the oldest written go first.
-    const kept = [...merged].slice(-this.maxEntries);
-    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString(`hex`)}.tmp`;
     await fs.mkdir(path.dirname(this.file), {recursive: true});
-    await fs.writeFile(temp, JSON.stringify({format: FORMAT, entries: Object.fromEntries(kept)}));
-    await fs.rename(temp, this.file);
+    const unlock = await lockFile(`${this.file}.lock`);
+    try {
+      const merged = readEntries(this.file);
+      for (const [key, entry] of this.added)
+        merged.set(key, entry);
+
+      // The newest entries are the ones this process used; the oldest written go first.
+      const kept = [...merged].slice(-this.maxEntries);
+      const temp = `${this.file}.${process.pid}.${randomBytes(4).toString(`hex`)}.tmp`;
+      await fs.writeFile(temp, JSON.stringify({format: FORMAT, entries: Object.fromEntries(kept)}));
+      await fs.rename(temp, this.file);
+    } finally {
+      await unlock();
+    }
     this.added.clear();
   }
 
   private load(): Map<string, Entry> {
     return this.entries ??= this.file === null ? new Map() : readEntries(this.file);
   }
+}
+
+/** A save holds the lock for milliseconds: one held longer was left by a process that died. */
+const STALE_LOCK_MS = 10_000;
+/** Past this, save without the lock: a lost entry only costs a lookup, a hung install costs more. */
+const LOCK_PATIENCE_MS = 20_000;
+
+async function lockFile(lock: string): Promise<() => Promise<void>> {
+  const unlocked = async () => {};
+  for (const giveUpAt = Date.now() + LOCK_PATIENCE_MS; Date.now() < giveUpAt;) {
+    try {
+      await (await fs.open(lock, `wx`)).close();
+      return () => fs.rm(lock, {force: true});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== `EEXIST`)
+        return unlocked;
+    }
+    const since = await fs.stat(lock).then(stats => stats.mtimeMs, () => null);
+    if (since !== null && Date.now() - since > STALE_LOCK_MS)
+      await fs.rm(lock, {force: true});
+    else
+      await new Promise(resolve => setTimeout(resolve, 5 + Math.random() * 20));
+  }
+  return unlocked;
 }
 
 const DIGEST = /^[0-9a-f]{16}$/;

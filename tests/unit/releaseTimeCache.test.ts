@@ -1,6 +1,8 @@
-import {mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'fs';
+import {spawn} from 'child_process';
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync} from 'fs';
 import {tmpdir} from 'os';
 import path from 'path';
+import ts from 'typescript';
 import {describe, expect, it} from 'vitest';
 
 import {ReleaseTimeCache} from '../../sources/registry/releaseTimeCache';
@@ -11,6 +13,15 @@ const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, nam
 const at = new Date(`2020-01-01T00:00:00.000Z`);
 const DIGEST = `0123456789abcdef`;
 const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``};
+
+/** The cache module as plain CommonJS, for child processes (it imports only Node's own modules). */
+function compiledForChildProcesses() {
+  const source = readFileSync(path.join(__dirname, `..`, `..`, `sources`, `registry`, `releaseTimeCache.ts`), `utf8`);
+  const {outputText} = ts.transpileModule(source, {compilerOptions: {module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true}});
+  const compiled = path.join(mkdtempSync(path.join(tmpdir(), `release-times-module-`)), `releaseTimeCache.cjs`);
+  writeFileSync(compiled, outputText);
+  return compiled;
+}
 
 describe(`ReleaseTimeCache`, () => {
   it(`persists what was learnt of a version for the next process`, async () => {
@@ -54,17 +65,66 @@ describe(`ReleaseTimeCache`, () => {
     expect([`a`, `b`, `c`, `d`, `e`].map(name => reader.get(key(name)) !== null)).toEqual([false, false, true, true, true]);
   });
 
-  it(`never leaves a torn file when writers race (an entry may be lost, which only costs a request)`, async () => {
+  it(`keeps every entry of every process when several write at once, and never leaves a torn file`, async () => {
     const target = file();
-    const writers = Array.from({length: 8}, (_, index) => {
-      const cache = new ReleaseTimeCache(target);
-      cache.update(key(`pkg-${index}`), release);
-      return cache;
-    });
-    await Promise.all(writers.map(cache => cache.save()));
+    const module = compiledForChildProcesses();
+    const [writers, rounds] = [6, 25];
+    const startAt = Date.now() + 1500;
+    // Each round is what one install does: a fresh cache, one version learnt, one save.
+    const writer = `
+      const {ReleaseTimeCache} = require(${JSON.stringify(module)});
+      const [target, writer, rounds, startAt] = process.argv.slice(1);
+      (async () => {
+        while (Date.now() < Number(startAt)) ;
+        for (let round = 0; round < Number(rounds); round++) {
+          const cache = new ReleaseTimeCache(target);
+          cache.update(ReleaseTimeCache.keyOf(\`http://registry.test\`, \`w\${writer}-r\${round}\`, \`1.0.0\`), {publishedAt: new Date(${at.getTime()}), dependencies: \`${DIGEST}\`, archiveUrl: \`\`});
+          await cache.save();
+        }
+      })().catch(error => { console.error(error); process.exit(1); });
+    `;
+    const exits = await Promise.all(Array.from({length: writers}, (_, index) => new Promise<{code: number | null, stderr: string}>(resolve => {
+      const child = spawn(process.execPath, [`-e`, writer, target, String(index), String(rounds), String(startAt)], {stdio: [`ignore`, `ignore`, `pipe`]});
+      let stderr = ``;
+      child.stderr.setEncoding(`utf8`).on(`data`, chunk => { stderr += chunk; });
+      child.on(`close`, code => resolve({code, stderr}));
+    })));
+
+    expect(exits).toEqual(Array.from({length: writers}, () => ({code: 0, stderr: ``})));
     const document = JSON.parse(readFileSync(target, `utf8`));
-    expect(Object.keys(document.entries).length).toBeGreaterThanOrEqual(1);
-    expect(Object.values(document.entries).every(value => JSON.stringify(value) === JSON.stringify([at.getTime(), DIGEST, ``]))).toBe(true);
+    expect(document.format).toBe(FORMAT);
+    const expected = Object.fromEntries(Array.from({length: writers * rounds}, (_, index) => [
+      ReleaseTimeCache.keyOf(`http://registry.test`, `w${Math.floor(index / rounds)}-r${index % rounds}`, `1.0.0`),
+      [at.getTime(), DIGEST, ``],
+    ]));
+    expect(document.entries).toEqual(expected);
+    expect(readdirSync(path.dirname(target)).sort()).toEqual([path.basename(target)]);
+  });
+
+  it(`waits for another process's lock, and takes over one that a dead process left`, async () => {
+    const target = file();
+    mkdirSync(path.dirname(target), {recursive: true});
+    const lock = `${target}.lock`;
+
+    writeFileSync(lock, ``);
+    const waiting = new ReleaseTimeCache(target);
+    waiting.update(key(`a`), release);
+    const saved = waiting.save();
+    await new Promise(resolve => setTimeout(resolve, 300));
+    expect(existsSync(target)).toBe(false);
+    rmSync(lock);
+    await saved;
+    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual(release);
+    expect(existsSync(lock)).toBe(false);
+
+    writeFileSync(lock, ``);
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    const later = new ReleaseTimeCache(target);
+    later.update(key(`b`), release);
+    await later.save();
+    expect(new ReleaseTimeCache(target).get(key(`b`))).toEqual(release);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it(`remembers verifications (archives read, graphs verified), apart from versions`, async () => {
