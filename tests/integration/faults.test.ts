@@ -179,6 +179,7 @@ const GARBLED_TIMES: Array<[string, (doc: PackumentDocument) => void]> = [
   [`a timestamp without a zone`, doc => { doc.time![`1.14.1`] = `2020-01-01T00:00:00`; }],
   [`epoch milliseconds (a number)`, doc => { doc.time![`1.14.1`] = Date.parse(`2020-01-01T00:00:00Z`); }],
   [`a nested object`, doc => { doc.time![`1.14.1`] = {published: `2020-01-01T00:00:00.000Z`}; }],
+  [`a day that does not exist ("2020-02-30T12:00:00Z", which Date rolls over to March 1)`, doc => { doc.time![`1.14.1`] = `2020-02-30T12:00:00Z`; }],
 ];
 
 async function garbledRegistry(label: string, garble: (doc: PackumentDocument) => void) {

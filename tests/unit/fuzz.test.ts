@@ -48,49 +48,114 @@ const range = fc.oneof(
 const bareName = fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9._~-]{0,10}$/);
 const packageName = fc.oneof(bareName, fc.tuple(bareName, bareName).map(([scope, name]) => `@${scope}/${name}`));
 
-/** Year, month, day... of an ISO timestamp, validated against the calendar rather than against Date's leniency. */
-const TIMESTAMP_SHAPE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-function strictIsoTime(text: string): number | null {
-  const match = TIMESTAMP_SHAPE.exec(text);
-  if (!match)
-    return null;
-  const [year, month, day, hour, minute, second = `0`, , offsetHour = `0`, offsetMinute = `0`] = match.slice(1);
-  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
-  if (Number(month) < 1 || Number(month) > 12 || Number(day) < 1 || Number(day) > daysInMonth)
-    return null;
-  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || Number(offsetHour) > 23 || Number(offsetMinute) > 59)
-    return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
-}
-
-/** Shaped like a timestamp and accepted by Date, but not a real calendar time (Feb 31, 24:00): Date rolls it over. */
-function isCalendarOverflow(text: string) {
-  return TIMESTAMP_SHAPE.test(text) && Number.isFinite(Date.parse(text)) && strictIsoTime(text) === null;
-}
+// Timestamps are defined here from the calendar, independently of the reader: valid spellings are written from an
+// instant, invalid ones are valid ones with one thing made wrong, so no rule shared with the reader decides either.
 
 const pad = (n: number, width = 2) => String(n).padStart(width, `0`);
 
-/** ISO-8601 spellings of one instant: Z with or without milliseconds or seconds, and with UTC offsets. */
-function isoSpellings(ms: number) {
-  const date = new Date(ms);
-  const iso = date.toISOString();
-  return fc.oneof(
-    fc.constant(iso),
-    fc.constant(iso.replace(/\.\d{3}Z$/, `Z`)),
-    fc.integer({min: -12 * 60, max: 14 * 60}).map(offsetMinutes => {
-      const local = new Date(ms + offsetMinutes * MINUTE);
-      const sign = offsetMinutes < 0 ? `-` : `+`;
-      const abs = Math.abs(offsetMinutes);
-      return `${local.toISOString().slice(0, 23)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-    }),
+const isLeapYear = (year: number) => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+/** Thirty days hath September, April, June and November; February 28, or 29 in a leap year. */
+const daysInMonth = (year: number, month: number) => [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+
+/** The parts a timestamp is written with, in the zone it names. */
+type Written = {year: number, month: number, day: number, hour: number, minute: number, second: number | null, fraction: string | null, zone: string};
+
+const spell = ({year, month, day, hour, minute, second, fraction, zone}: Written) =>
+  `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(hour)}:${pad(minute)}${second === null ? `` : `:${pad(second)}${fraction === null ? `` : `.${fraction}`}`}${zone}`;
+
+const zoneOf = (offsetMinutes: number) => `${offsetMinutes < 0 ? `-` : `+`}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+
+/** Instants whose four-digit year stays four digits in any zone. */
+const instant = fc.integer({min: Date.UTC(1000, 0, 2), max: Date.UTC(9000, 0, 1)});
+
+/** Every way the instant `ms` can be written as a full timestamp: any zone, seconds and fraction when they are zero or not. */
+function writtenAt(ms: number): fc.Arbitrary<Written> {
+  const zone = fc.oneof(
+    fc.constant({offset: 0, zone: `Z`}),
+    fc.constantFrom(`+00:00`, `-00:00`).map(text => ({offset: 0, zone: text})),
+    fc.integer({min: -(23 * 60 + 59), max: 23 * 60 + 59}).map(offset => ({offset, zone: zoneOf(offset)})),
   );
+  const millis = ((ms % 1000) + 1000) % 1000;
+  const subMillis = fc.stringMatching(/^\d{0,6}$/);
+  return fc.tuple(zone, fc.boolean(), subMillis).map(([{offset, zone: text}, short, extra]) => {
+    const local = new Date(ms + offset * MINUTE);
+    const [hour, minute, second] = [local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
+    const canDropSeconds = short && second === 0 && millis === 0;
+    const fraction = short && millis === 0 ? null : `${pad(millis, 3)}${extra}`;
+    return {year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour, minute, second: canDropSeconds ? null : second, fraction: canDropSeconds ? null : fraction, zone: text};
+  });
+}
+
+/** Valid spellings of one instant. */
+const isoSpellings = (ms: number) => writtenAt(ms).map(spell);
+
+/**
+ * Timestamp-shaped spellings of a day or hour that does not exist, with every other part valid: Date accepts them
+ * and rolls them over to a neighbouring real time (Feb 30 -> Mar 1, 24:00 -> the next day), so only a calendar
+ * check can refuse them.
+ */
+const calendarOverflow = instant.chain(writtenAt).chain(written => fc.oneof(
+  fc.integer({min: 1, max: 12})
+    .filter(month => daysInMonth(written.year, month) < 31)
+    .chain(month => fc.integer({min: daysInMonth(written.year, month) + 1, max: 31}).map(day => ({...written, month, day}))),
+  fc.constant({...written, hour: 24, minute: 0, second: 0, fraction: written.fraction === null ? null : `000`}),
+)).map(spell);
+
+/** A valid spelling of `ms` with one part made wrong: by construction, not a timestamp. */
+function misspellings(ms: number): fc.Arbitrary<string> {
+  return writtenAt(ms).chain(written => {
+    const text = spell(written);
+    const [date, time] = text.split(`T`);
+    const wrong = (parts: Partial<Written>) => fc.constant(spell({...written, ...parts}));
+    return fc.oneof(
+      calendarOverflow,
+      fc.oneof(fc.constant(0), fc.integer({min: 13, max: 99})).chain(month => wrong({month})),
+      wrong({day: 0}),
+      fc.integer({min: 32, max: 99}).chain(day => wrong({day})),
+      fc.integer({min: 25, max: 99}).chain(hour => wrong({hour})),
+      fc.integer({min: 60, max: 99}).chain(minute => wrong({minute})),
+      fc.integer({min: 60, max: 99}).chain(second => wrong({second})),
+      fc.integer({min: 24 * 60, max: 99 * 60 + 59}).chain(offset => wrong({zone: zoneOf(offset)})),
+      fc.integer({min: 60, max: 99}).chain(minutes => wrong({zone: `+01:${minutes}`})),
+      fc.constantFrom(``, `+0100`, `+01`, `UTC`, `z`, ` Z`).chain(zone => wrong({zone})),
+      wrong({second: written.second ?? 0, fraction: ``}),
+      fc.constant(`${date}T${pad(written.hour)}${written.zone}`),
+      fc.constantFrom(` `, `t`, `_`, ``).map(separator => `${date}${separator}${time}`),
+      fc.constantFrom(`+00`, `-00`, `0`).map(prefix => `${prefix}${text}`),
+      fc.constant(text.slice(2)),
+      fc.constantFrom(` `, `\n`, `\u0000`).chain(space => fc.constantFrom(`${space}${text}`, `${text}${space}`)),
+    );
+  });
+}
+
+/** What a string must not look like to be garbage for certain: anything timestamp-shaped comes from the generators above. */
+const TIMESTAMP_LIKE = /\d{4}-\d\d-\d\d[Tt ]\d\d/;
+const garbage = (value: unknown) => typeof value !== `string` || !TIMESTAMP_LIKE.test(value);
+
+/**
+ * Independently of the reader: the instant a timestamp names, when its parts name a real calendar time (set on a
+ * calendar and read back, they come back the same); null otherwise.
+ */
+function instantNamed(text: string): number | null {
+  const match = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?(?:Z|([+-])(\d\d):(\d\d))$/.exec(text);
+  if (match === null)
+    return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(part => Number(part ?? 0));
+  const [zoneHours, zoneMinutes] = [Number(match[9] ?? 0), Number(match[10] ?? 0)];
+  const local = new Date(0);
+  local.setUTCFullYear(year, month - 1, day);
+  local.setUTCHours(hour, minute, second, Number((match[7] ?? ``).padEnd(3, `0`).slice(0, 3)));
+  const readBack = [local.getUTCFullYear(), local.getUTCMonth() + 1, local.getUTCDate(), local.getUTCHours(), local.getUTCMinutes(), local.getUTCSeconds()];
+  if (readBack.join() !== [year, month, day, hour, minute, second].join() || zoneHours > 23 || zoneMinutes > 59)
+    return null;
+  return local.getTime() - (match[8] === `-` ? -1 : 1) * (zoneHours * 60 + zoneMinutes) * MINUTE;
 }
 
 /** Spellings of an (old) instant that are NOT a full, valid ISO-8601 timestamp: what a garbled time map holds. */
 function notIsoSpellings(ms: number) {
   const iso = new Date(ms).toISOString();
   return fc.oneof(
+    misspellings(ms),
     fc.constant(iso.slice(0, 10)), // a date without a time
     fc.constant(iso.slice(0, 19)), // no zone: local time of whoever reads it
     fc.constant(iso.slice(0, 16)),
@@ -109,16 +174,10 @@ function notIsoSpellings(ms: number) {
     fc.constant(Object(iso)), // a boxed String
     fc.constantFrom(`yesterday`, `last week`, `0`, `1`, `-1`, `Infinity`, `NaN`, `null`, `true`, ``, ` `),
     fc.constantFrom(null, undefined, true, false, 0, -1, Number.NaN, Number.POSITIVE_INFINITY),
-    anyString.filter(text => strictIsoTime(text) === null && !isCalendarOverflow(text)),
-    fc.anything().filter(value => typeof value !== `string` || (strictIsoTime(value) === null && !isCalendarOverflow(value))),
+    anyString.filter(garbage),
+    fc.anything().filter(garbage),
   );
 }
-
-/** Timestamp-shaped strings for days or hours that do not exist; Date turns them into a neighbouring real time. */
-const calendarOverflow = fc.tuple(
-  fc.integer({min: 2000, max: 2025}),
-  fc.constantFrom([2, 30], [2, 31], [4, 31], [6, 31], [9, 31], [11, 31], [1, 32]),
-).map(([year, [month, day]]) => `${year}-${pad(month)}-${pad(day)}T00:00:00.000Z`).filter(text => Number.isFinite(Date.parse(text)));
 
 const periodMs = fc.integer({min: 1, max: 52 * 7}).map(days => days * DAY).chain(whole => fc.oneof(fc.constant(whole), fc.integer({min: MINUTE, max: whole})));
 
@@ -269,8 +328,7 @@ function checkReader(document: unknown) {
       const given = (doc.time as Record<string, unknown>)[probe];
       expect(Object.hasOwn(doc.time as object, probe)).toBe(true);
       expect(typeof given).toBe(`string`);
-      expect(Number.isFinite(time.at.getTime())).toBe(true);
-      expect(time.at.getTime()).toBe(Date.parse(given as string));
+      expect(time.at.getTime()).toBe(instantNamed(given as string));
     }
   }
 }
@@ -292,12 +350,28 @@ describe(`readPackument (property)`, () => {
     }), RUNS);
   });
 
-  // `Date` alone rolls 2020-02-31 over to 2020-03-02; such a time must count as missing, not be guessed at.
-  it(`a timestamp-shaped time for a day that does not exist is never known`, () => {
-    fc.assert(fc.property(version, calendarOverflow, (v, spelled) => {
+  it(`every valid spelling of an instant, in any zone, reads back as that instant`, () => {
+    fc.assert(fc.property(version, instant.chain(ms => fc.tuple(fc.constant(ms), isoSpellings(ms))), (v, [ms, spelled]) => {
       const read = readPackument({versions: {[v]: {}}, time: {[v]: spelled}});
-      expect(read.timeOf(v).kind).toBe(`missing`);
-    }), FEW_RUNS);
+      expect(read.timeOf(v)).toEqual({kind: `known`, at: new Date(ms)});
+    }), RUNS);
+  });
+
+  it(`a valid spelling with one part made wrong is never known`, () => {
+    fc.assert(fc.property(version, instant.chain(misspellings), (v, spelled) => {
+      const read = readPackument({versions: {[v]: {}}, time: {[v]: spelled}});
+      expect(read.timeOf(v).kind, spelled).toBe(`missing`);
+    }), RUNS);
+  });
+
+  // `Date` alone rolls 2021-02-30 over to 2021-03-02, and 24:00 over to the next day; such a time must count as
+  // missing, not be guessed at. Every other part is valid, so only the calendar check can refuse it.
+  it(`a timestamp-shaped time for a day or an hour that does not exist is never known`, () => {
+    fc.assert(fc.property(version, calendarOverflow, (v, spelled) => {
+      expect(Number.isFinite(Date.parse(spelled)), spelled).toBe(true);
+      const read = readPackument({versions: {[v]: {}}, time: {[v]: spelled}});
+      expect(read.timeOf(v).kind, spelled).toBe(`missing`);
+    }), RUNS);
   });
 
   it(`no spelling of a young version's time, valid or garbled, makes assessRelease call it eligible`, () => {
@@ -308,7 +382,7 @@ describe(`readPackument (property)`, () => {
       version,
       // What the registry's time map holds for the version: the true (young) time in any valid spelling, or an old
       // time in a spelling that is not a valid timestamp, or garbage; other versions around it with any times.
-      spelled: youngTime(period).chain(truth => fc.oneof(isoSpellings(truth), oldTime.chain(notIsoSpellings), timeValue.filter(value => typeof value !== `string` || (strictIsoTime(value) === null && !isCalendarOverflow(value))))),
+      spelled: youngTime(period).chain(truth => fc.oneof(isoSpellings(truth), oldTime.chain(notIsoSpellings), timeValue.filter(garbage))),
       others: fc.dictionary(version, timeValue, {maxKeys: 4}),
     }));
     fc.assert(fc.property(scenario, ({period, missingPublishTime, name, version: v, spelled, others}) => {

@@ -16,11 +16,23 @@ describe(`readPackument`, () => {
     [`a date without a time`, `2026-03-31`, {kind: `missing`}],
     [`a number`, 1774916460000, {kind: `missing`}],
     [`prose`, `yesterday`, {kind: `missing`}],
-    [`an impossible date`, `2026-02-31T99:00:00Z`, {kind: `missing`}],
     [`null`, null, {kind: `missing`}],
   ])(`reads %s`, (_, value, expected) => {
     const packument = readPackument(document({[`1.0.0`]: value}));
     expect(packument.timeOf(`1.0.0`)).toEqual(expected);
+  });
+
+  // Date accepts each of these and rolls it over to a neighbouring real time; every part but the day (or the hour of
+  // 24:00) is valid, so only the calendar check can refuse them.
+  it.each([
+    [`February 30`, `2026-02-30T12:00:00Z`],
+    [`February 29 of a common year`, `2026-02-29T12:00:00.000Z`],
+    [`April 31, with an offset`, `2026-04-31T12:00:00+02:00`],
+    [`24:00`, `2026-03-30T24:00:00Z`],
+  ])(`reads %s as missing, not as the day Date rolls it over to`, (_, value) => {
+    expect(Number.isFinite(Date.parse(value))).toBe(true);
+    const packument = readPackument(document({[`1.0.0`]: value}));
+    expect(packument.timeOf(`1.0.0`)).toEqual({kind: `missing`});
   });
 
   it(`tells missing from unlisted`, () => {
