@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
-import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
+import {axiosReplay, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import type {PackageSpec, Registry} from '../../scripts/lib/registry.mjs';
 import {git} from './gitServer';
 import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
@@ -25,7 +25,7 @@ async function beforeTheAttack(extra: Array<PackageSpec> = []) {
   return {registry, compromise};
 }
 
-async function lockedProject(registry: Registry, options: {manifest?: Record<string, unknown>, yarnrc?: Record<string, unknown>, files?: Record<string, string>} = {}) {
+async function lockedProject(registry: Registry, options: {manifest?: Record<string, unknown>, yarnrc?: Record<string, unknown>, files?: Record<string, string>, yarn?: string} = {}) {
   const project = await projectWith({registry, manifest: USES_AXIOS, ...options, yarnrc: {...ONLY_THIS_RULE, ...options.yarnrc}});
   const installed = await project.install();
   expect(installed.code, installed.output).toBe(0);
@@ -99,6 +99,24 @@ describe(`the new sub-dependency rule`, () => {
 
     expect(result.code, result.output).toBe(0);
     expect(await project.lockfile()).toContain(`resolution: "bytes@npm:3.1.2"`);
+  });
+
+  it(`says that a new platform binding is optional, and for which platform`, async () => {
+    const {registry} = await beforeTheAttack([{name: `tool`, versions: {'1.0.0': {}}}]);
+    const project = await lockedProject(registry, {manifest: {...USES_AXIOS, dependencies: {...USES_AXIOS.dependencies, tool: `^1.0.0`}}});
+    const lockfile = await project.lockfile();
+    registry.packages.addPackage({name: `@tool/linux-x64`, versions: {'1.1.0': {os: [`linux`], cpu: [`x64`]}}});
+    registry.packages.addPackage({name: `@tool/darwin-arm64`, versions: {'1.1.0': {os: [`darwin`], cpu: [`arm64`]}}});
+    registry.packages.addVersion(`tool`, `1.1.0`, {optionalDependencies: {'@tool/linux-x64': `1.1.0`, '@tool/darwin-arm64': `1.1.0`}});
+
+    const result = await project.install([`up`, `tool`]);
+
+    expect(result.code, result.output).toBe(1);
+    for (const [binding, platform] of [[`@tool/linux-x64`, `os=linux & cpu=x64`], [`@tool/darwin-arm64`, `os=darwin & cpu=arm64`]])
+      expect(result.output).toContain(`${binding}@npm:1.1.0 is a new sub-dependency: tool 1.0.0 -> 1.1.0 adds ${binding}@1.1.0, a package this project never had; it is optional, for ${platform} (via app@workspace:. > tool@npm:1.1.0 > ${binding}@npm:1.1.0). Fix: if you trust it, run yarn quarantine approve ${binding} (or yarn quarantine approve '@tool/*' for the whole scope), which adds it to quarantineApprovedDependencies`);
+    expect(result.output).toContain(`Quarantine: 2 violations: 2 of the new sub-dependency rule (2 new sub-dependencies)`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
   });
 
   it(`names the real package behind an alias`, async () => {
@@ -300,6 +318,36 @@ describe(`non-registry sub-dependencies`, () => {
     expect(result.output).toContain(`so it was stopped before any request`);
     expect(registry.requests.filter(request => requested.test(request.path))).toEqual([]);
     expect(await project.lockfile()).toBe(lockfile);
+  });
+
+  // Each would have a payload run or read: the generator in axios's own tarball (exec:), the postinstall of a folder (file:),
+  // a folder linked into node_modules (link:). Yarn 4.14+ refuses exec: under a package by itself; before, only the plugin does.
+  it.each([
+    [`exec:`, `4.10.3`, () => `exec:./generate.js`],
+    [`file:`, `default`, (payload: string) => `file:${payload}`],
+    [`link:`, `default`, (payload: string) => `link:${payload}`],
+  ])(`rejects a new %s sub-dependency before Yarn (%s) fetches or runs anything for it`, async (source, yarn, range) => {
+    const {registry} = await beforeTheAttack();
+    const payload = await mkdtemp(join(tmpdir(), `quarantine-payload-`));
+    const dropMarker = `require('fs').writeFileSync(require('path').join(process.env.MARKER_DIR, ${JSON.stringify(MARKER_FILE)}), 'ran')`;
+    await writeFile(join(payload, `package.json`), JSON.stringify({name: `payload`, version: `1.0.0`, scripts: {postinstall: `node -e "${dropMarker}"`}}));
+    const project = await lockedProject(registry, {yarn});
+    const lockfile = await project.lockfile();
+    const declared = range(payload);
+    registry.packages.addVersion(`axios`, `1.14.1`, {
+      dependencies: {'follow-redirects': `^1.15.0`, payload: declared},
+      files: {'generate.js': `${dropMarker};\nrequire('fs').writeFileSync(require('path').join(execEnv.buildDir, 'package.json'), '{"name":"payload","version":"1.0.0"}');\n`},
+    });
+
+    const result = await project.install([`up`, `axios`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`payload@${declared}: a sub-dependency of axios@1.14.1 from ${source}, not locked before; Yarn would fetch${source === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request. Fix: if you trust it, run yarn quarantine approve 'payload@${declared}', which adds it to quarantineApprovedDependencies`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+    expect(project.exists(`node_modules/payload`)).toBe(false);
+    await rm(payload, {recursive: true, force: true});
   });
 
   it(`sees through an npm: alias to a tarball URL`, async () => {
