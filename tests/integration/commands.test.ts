@@ -44,6 +44,26 @@ describe(`yarn quarantine check`, () => {
     expect(result.output).toContain(`Quarantine check: no violation`);
   });
 
+  it.each([
+    [`.yarnrc.yml`, {quarantineLockfile: `sometimes`}, {}, (dir: string) => `quarantineLockfile (from ${dir}/.yarnrc.yml): invalid value "sometimes"; expected one of verify, trust. Fix the value in .yarnrc.yml; nothing was resolved or written.`],
+    [`a YARN_* variable`, {}, {YARN_QUARANTINE_PERIOD: `3 days`}, () => `quarantinePeriod (from YARN_QUARANTINE_PERIOD): invalid value "3 days"; expected a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off). Fix or unset YARN_QUARANTINE_PERIOD; nothing was resolved or written.`],
+  ])(`exits 2 on a bad setting from %s, naming it, instead of judging the lockfile`, async (_, yarnrc, env, line) => {
+    const {registry, compromise} = await beforeTheAttack();
+    compromise();
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, USES_AXIOS);
+    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc, files: {'yarn.lock': lockfile}});
+    registry.clearRequests();
+
+    const result = await project.run([`quarantine`, `check`], {env});
+
+    expect(result.code, result.output).toBe(2);
+    expect(result.output).toContain(line(project.dir));
+    expect(result.output).not.toContain(`in quarantine`);
+    expect(result.output).not.toContain(`Quarantine check:`);
+    expect(registry.requests).toEqual([]);
+    expect(await project.lockfile()).toBe(lockfile);
+  });
+
   it(`exits 1 on a lockfile pinning a quarantined version, writing nothing`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     compromise();

@@ -433,6 +433,23 @@ describe(`settings`, () => {
     expect(registry.requests).toEqual([]);
   });
 
+  it.each([
+    [`quarantinePeriod`, `YARN_QUARANTINE_PERIOD`, `3 days`, `expected a duration such as 90m, 12h, 3d or 1w`],
+    [`quarantineNewDependencies`, `YARN_QUARANTINE_NEW_DEPENDENCIES`, `sometimes`, `expected one of reject, warn, off`],
+  ])(`stops on a bad %s from %s before resolving anything, naming the variable as its source and the fix`, async (setting, variable, value, expected) => {
+    const {registry, project, lockfile} = await ciProjectPinningTheBadVersion();
+
+    const result = await project.install([`install`, `--immutable`], {[variable]: value});
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`${setting} (from ${variable}): invalid value "${value}"; ${expected}`);
+    expect(result.output).toContain(`Fix or unset ${variable}; nothing was resolved or written.`);
+    expect(result.output).not.toContain(`Resolution step`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(registry.requests).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
   it(`turns the rule off with quarantinePeriod: 0 and says an environment variable did it`, async () => {
     const {project} = await ciProjectPinningTheBadVersion();
 
