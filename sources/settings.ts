@@ -115,7 +115,14 @@ function readChoice<T extends string>(configuration: Configuration, name: Settin
 
 function invalidSetting(configuration: Configuration, name: SettingName, value: string, expected: string) {
   const where = typeof configuration.sources.get(name) === `undefined` ? `` : ` (from ${describeSource(configuration, name)})`;
-  return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE, `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)}${where}: invalid value ${formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE)}; expected ${expected}. Fix the value in .yarnrc.yml; nothing was resolved or written.`);
+  return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE, `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)}${where}: invalid value ${formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE)}; expected ${expected}. ${fixOfInvalid(configuration, name)}; nothing was resolved or written.`);
+}
+
+/** A value from the environment is fixed where the variable is set, not in .yarnrc.yml. */
+function fixOfInvalid(configuration: Configuration, name: SettingName) {
+  return configuration.sources.get(name)?.includes(`<environment>`)
+    ? `Fix or unset ${formatUtils.pretty(configuration, `YARN_${toEnvironmentName(name)}`, formatUtils.Type.CODE)}`
+    : `Fix the value in .yarnrc.yml`;
 }
 
 export function toEnvironmentName(name: string) {
