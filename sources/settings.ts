@@ -1,5 +1,5 @@
 import {Configuration, MessageName, type Project, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
-import type {PortablePath} from '@yarnpkg/fslib';
+import {type PortablePath, ppath} from '@yarnpkg/fslib';
 
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
@@ -88,13 +88,18 @@ export function settingOrigin(project: Project, name: SettingName): OutsideSetti
   const recorded = project.configuration.sources.get(name);
   const source = describeSource(project.configuration, name);
   if (typeof recorded === `undefined`)
-    return {setting: name, source, origins: [], environment: false, partly: false};
+    return {setting: name, source, origins: [], described: [], environment: false, partly: false};
   if (recorded.includes(`<environment>`))
-    return {setting: name, source, origins: [source], environment: true, partly: false};
+    return {setting: name, source, origins: [source], described: [source], environment: true, partly: false};
   // Yarn joins the rc files of a merged list with ", "; each is an absolute path (or a marker such as <compat>).
+  // Only the rc file at the project's root is the repository's policy: one in a workspace folder applies
+  // silently to whoever runs a command there, and one above the project is not the repository's at all.
   const places = recorded.split(/, (?=[/<])/);
-  const origins = places.filter(place => !place.startsWith(`/`) || !isInsideProject(project, place as PortablePath));
-  return {setting: name, source, origins, environment: false, partly: origins.length > 0 && origins.length < places.length};
+  const origins = places.filter(place => !place.startsWith(`/`) || ppath.dirname(place as PortablePath) !== project.cwd);
+  const described = origins.map(place => !place.startsWith(`/`) || !isInsideProject(project, place as PortablePath)
+    ? `${place}, outside the project`
+    : `${place}, in a folder below the project's root`);
+  return {setting: name, source, origins, described, environment: false, partly: origins.length > 0 && origins.length < places.length};
 }
 
 function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies`): Array<Pattern> {

@@ -53,14 +53,14 @@ export default class QuarantineCheckCommand extends BaseCommand {
       if (this.json) {
         report.reportJson({type: `policy`, settings: sources, since: this.since ?? null});
       } else {
-        for (const {setting, value, source, fromEnvironment, outsideProject, partly} of sources) {
+        for (const {setting, value, source, fromEnvironment, described, partly} of sources) {
           const line = `Policy: ${setting} ${Array.isArray(value) ? `[${value.join(`, `)}]` : value} (${source})`;
           if (fromEnvironment)
             report.reportWarning(MessageName.UNNAMED, `${line}: set by the environment, not by the repository`);
           else if (partly)
-            report.reportWarning(MessageName.UNNAMED, `${line}: partly set by a file outside the project (${outsideProject.join(`, `)})`);
-          else if (outsideProject.length > 0)
-            report.reportWarning(MessageName.UNNAMED, `${line}: set by a file outside the project, not by the repository`);
+            report.reportWarning(MessageName.UNNAMED, `${line}: partly set by ${described.join(`; `)}, besides the repository's .yarnrc.yml`);
+          else if (described.length > 0)
+            report.reportWarning(MessageName.UNNAMED, `${line}: set by ${described.join(`; `)}, not by the repository's .yarnrc.yml`);
           else
             report.reportInfo(MessageName.UNNAMED, line);
         }

@@ -19,12 +19,15 @@ export type Policy = {
 
 /**
  * A setting whose value came from a `YARN_*` environment variable, or from a `.yarnrc.yml` above the
- * project or in the home folder (Yarn reads them all), rather than from the repository's own files.
+ * project, in the home folder or in a folder below the project's root (Yarn reads them all), rather
+ * than from the repository's own `.yarnrc.yml`.
  */
 export type OutsideSetting = {
   setting: string;
-  /** The variable's name, or the files outside the project. */
+  /** The variable's name, or the rc files other than the project's root one. */
   origins: ReadonlyArray<string>;
+  /** Each origin with where it lies: `/p/.yarnrc.yml, outside the project`. */
+  described: ReadonlyArray<string>;
   environment: boolean;
   /** A list that the project's own files add entries to as well (Yarn merges a list from every file that sets it). */
   partly: boolean;

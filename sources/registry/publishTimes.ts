@@ -179,7 +179,7 @@ export class PublishTimes {
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
-    const fromYarn = this.yarnDropsTime ? null : await miscUtils.getFactoryWithDefault(this.packuments, ident.identHash, () => this.readYarnMetadata(ident));
+    const fromYarn = this.yarnDropsTime || !this.location.yarnMetadataTrusted ? null : await miscUtils.getFactoryWithDefault(this.packuments, ident.identHash, () => this.readYarnMetadata(ident));
     if (fromYarn !== null && isConclusive(fromYarn, version))
       return fromYarn;
 

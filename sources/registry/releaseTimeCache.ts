@@ -126,12 +126,15 @@ async function lockFile(lock: string): Promise<() => Promise<void>> {
       if ((error as NodeJS.ErrnoException).code !== `EEXIST`)
         return unlocked;
     }
+    // A lock dated in the future (a skewed clock, a restored cache) is as stale as an old one.
     const since = await fs.stat(lock).then(stats => stats.mtimeMs, () => null);
-    if (since !== null && Date.now() - since > STALE_LOCK_MS)
+    if (since !== null && Math.abs(Date.now() - since) > STALE_LOCK_MS)
       await fs.rm(lock, {force: true});
     else
       await new Promise(resolve => setTimeout(resolve, 5 + Math.random() * 20));
   }
+  // Held past all patience: whoever holds it is gone, and the next save should not wait again.
+  await fs.rm(lock, {force: true}).catch(() => {});
   return unlocked;
 }
 

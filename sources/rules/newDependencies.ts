@@ -33,6 +33,7 @@ export type BaselineWorkspace = {
   name: string;
   /** Relative to the project root, as Yarn writes it: `.` for the root, `packages/a`. */
   path: string;
+  /** The names it declared dependencies under, and the packages its aliases named. */
   declared: ReadonlySet<string>;
 };
 
@@ -97,8 +98,25 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
  * under neither: a new workspace, whose dependencies are all newly declared.
  */
 export function workspaceDeclaredBefore(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>): ReadonlySet<string> | null {
-  const entries = baseline.filter(entry => entry.path === workspace.path || entry.name === workspace.name);
+  const entries = matchingEntries(workspace, baseline);
   return entries.length === 0 ? null : new Set(entries.flatMap(entry => [...entry.declared]));
+}
+
+/**
+ * `workspaceDeclaredBefore` for every workspace of the project, by id. A workspace found under
+ * neither its path nor its name takes what the baseline workspaces that no workspace matches any
+ * more declared: renamed and moved in one change (or an unnamed workspace, whose name Yarn derives
+ * from its path, moved), it is most likely one of them, and a genuinely new one only gets stricter.
+ */
+export function workspacesDeclaredBefore(workspaces: ReadonlyArray<{id: string, name: string, path: string}>, baseline: ReadonlyArray<BaselineWorkspace>): Map<string, ReadonlySet<string> | null> {
+  const matched = new Set(workspaces.flatMap(workspace => matchingEntries(workspace, baseline)));
+  const leftover = baseline.filter(entry => !matched.has(entry));
+  const leftoverDeclared = leftover.length === 0 ? null : new Set(leftover.flatMap(entry => [...entry.declared]));
+  return new Map(workspaces.map(workspace => [workspace.id, workspaceDeclaredBefore(workspace, baseline) ?? leftoverDeclared]));
+}
+
+function matchingEntries(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>) {
+  return baseline.filter(entry => entry.path === workspace.path || entry.name === workspace.name);
 }
 
 export function isAllowed(node: Pick<GraphNode, `name` | `version`>, facts: Pick<NewDependencyFacts, `listed`>, policy: Policy): boolean {
@@ -119,7 +137,8 @@ function walkFromWorkspaces({nodes, baselineDeclarations}: NewDependencyFacts) {
     const node = nodes.get(queue[index])!;
     const declaredBefore = node.isWorkspace ? baselineDeclarations.get(node.id) ?? null : null;
     for (const edge of node.dependencies) {
-      if (node.isWorkspace && !declaredBefore?.has(edge.declaredName))
+      // Declared before under its key or, through an alias (`"lib-next": "npm:lib@^2"`), as the package it names.
+      if (node.isWorkspace && !declaredBefore?.has(edge.declaredName) && !declaredBefore?.has(nodes.get(edge.to)?.name ?? edge.declaredName))
         continue;
       if (parents.has(edge.to) || !nodes.has(edge.to))
         continue;

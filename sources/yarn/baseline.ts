@@ -4,6 +4,7 @@ import {parseSyml} from '@yarnpkg/parsers';
 import {createHash} from 'crypto';
 
 import type {BaselineWorkspace} from '../rules/newDependencies';
+import {declaredSourceOf} from './packageSource';
 
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
@@ -33,8 +34,16 @@ export async function readBaselineAt(project: Project, revision: string): Promis
   // git would read such a value as one of its options (`--output=<file>` writes a file).
   if (revision.startsWith(`-`))
     throw new ReportError(MessageName.UNNAMED, `--since ${revision}: a git revision cannot start with "-", and git would read this one as an option. Fix: pass a branch, tag or commit, e.g. --since origin/main`);
-  const show = await execUtils.execvp(`git`, [`show`, `${revision}:./${Filename.lockfile}`], {cwd: project.cwd, strict: false})
+  // An empty value (a CI variable that was not set) would name the index, which holds the pull request's own lockfile.
+  if (revision.trim() === ``)
+    throw new ReportError(MessageName.UNNAMED, `--since "${revision}": no revision given (an unset CI variable?), and git would read the pull request's own staged yarn.lock. Fix: pass a branch, tag or commit, e.g. --since origin/main`);
+  const git = (args: Array<string>) => execUtils.execvp(`git`, args, {cwd: project.cwd, strict: false})
     .catch((error: Error) => ({code: -1, stdout: ``, stderr: error.message}));
+  // Resolved to a commit first, so no other revision syntax (a path in the index, a tree) can stand in for one.
+  const commit = await git([`rev-parse`, `--verify`, `--quiet`, `${revision}^{commit}`]);
+  const show = commit.code === 0
+    ? await git([`show`, `${commit.stdout.trim()}:./${Filename.lockfile}`])
+    : {code: commit.code, stdout: ``, stderr: `not a commit`};
   if (show.code !== 0) {
     const reason = show.stderr.trim().split(`\n`)[0] || `git exited with code ${show.code}`;
     throw new ReportError(MessageName.UNNAMED, `--since ${revision}: could not read ${Filename.lockfile} at that revision (${reason}). Fix: pass a revision that exists and has a ${Filename.lockfile}, e.g. origin/main after a fetch`);
@@ -70,7 +79,11 @@ export function readBaseline(text: string): Baseline {
     }
 
     if (locator && locator.reference.startsWith(`workspace:`)) {
-      const dependencies = [entry.dependencies, entry.peerDependencies].flatMap(field => typeof field === `object` && field !== null ? Object.keys(field) : []);
+      const dependencies = [entry.dependencies, entry.peerDependencies].flatMap(field => typeof field === `object` && field !== null ? Object.entries(field) : [])
+        .flatMap(([name, range]) => {
+          const declared = typeof range === `string` ? declaredSourceOf(name, range) : null;
+          return declared?.kind === `registry` && declared.name !== name ? [name, declared.name] : [name];
+        });
       workspaceDeclarations.push({name: structUtils.stringifyIdent(locator), path: locator.reference.slice(`workspace:`.length), declared: new Set(dependencies)});
     }
   }

@@ -2,7 +2,7 @@ import {type Cache, type Configuration, type Descriptor, type LocatorHash, type 
 
 import type {Finding} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
-import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, workspaceDeclaredBefore} from '../rules/newDependencies';
+import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, workspacesDeclaredBefore} from '../rules/newDependencies';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
@@ -147,12 +147,17 @@ async function gatherDependencyLists(project: Project, session: Session, npmPack
 function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {
   const {baseline} = session;
   const baselineDeclarations = new Map<string, ReadonlySet<string> | null>();
+  const workspaceNodes = project.workspaces.flatMap(workspace => {
+    const node = nodes.get(workspace.anchoredLocator.locatorHash);
+    return node ? [{id: node.id, name: node.name, path: workspace.relativeCwd}] : [];
+  });
+  const declaredBefore = baseline?.workspaceDeclarations ? workspacesDeclaredBefore(workspaceNodes, baseline.workspaceDeclarations) : null;
   for (const workspace of project.workspaces) {
     const node = nodes.get(workspace.anchoredLocator.locatorHash);
     if (!node || baseline === null)
       continue;
     if (baseline.workspaceDeclarations !== null) {
-      baselineDeclarations.set(node.id, workspaceDeclaredBefore({name: node.name, path: workspace.relativeCwd}, baseline.workspaceDeclarations));
+      baselineDeclarations.set(node.id, declaredBefore?.get(node.id) ?? null);
     } else {
       // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
       baselineDeclarations.set(node.id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName)));

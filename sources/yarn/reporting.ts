@@ -154,7 +154,7 @@ export function formatCounts(findings: ReadonlyArray<Finding>): string {
 export function formatPolicy(configuration: Configuration, policy: Policy): string {
   const value = (name: SettingName, text: string) => {
     const outside = policy.setOutsideProject.find(entry => entry.setting === name);
-    const origin = !outside ? `` : outside.environment ? ` (set by ${outside.origins[0]})` : ` (${outside.partly ? `partly set` : `set`} by ${outside.origins.join(`, `)}, outside the project)`;
+    const origin = !outside ? `` : outside.environment ? ` (set by ${outside.origins[0]})` : ` (${outside.partly ? `partly set` : `set`} by ${outside.described.join(`; `)})`;
     return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${origin}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
@@ -196,9 +196,9 @@ export function reportFindings(project: Project, session: Session, findings: Rea
   if (session.baseline === null && policy.newDependencies !== `off`)
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
 
-  const {releaseTimes, passedOver} = session.publishTimes.location;
+  const {passedOver} = session.publishTimes.location;
   if (passedOver !== null)
-    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${passedOver}, so the release-time cache is ${releaseTimes === null ? `not kept between commands (every folder offered is inside the project): each command asks the registry` : `kept in ${releaseTimes} instead`}`);
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${passedOver}`);
 
   if (!policyLine) {
     report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatStats(configuration, session.publishTimes.stats)}`);
@@ -209,12 +209,12 @@ export function reportFindings(project: Project, session: Session, findings: Rea
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${describeOutsideSetting(outside)}`);
 }
 
-function describeOutsideSetting({setting, origins, environment, partly}: OutsideSetting) {
+function describeOutsideSetting({setting, origins, described, environment, partly}: OutsideSetting) {
   if (environment)
     return `${setting} was set by an environment variable (${origins[0]}), not by .yarnrc.yml`;
   if (partly)
-    return `${setting} has entries from ${origins.join(`, `)}, outside the project, besides its own .yarnrc.yml`;
-  return `${setting} was set by ${origins.join(`, `)}, outside the project, not by its own .yarnrc.yml`;
+    return `${setting} has entries from ${described.join(`; `)}, besides its own .yarnrc.yml`;
+  return `${setting} was set by ${described.join(`; `)}, not by its own .yarnrc.yml`;
 }
 
 /** The same facts as the line, as fields: what `--json` prints for each finding. */
@@ -250,8 +250,8 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
 /** Where each setting of the policy came from, so a reviewer sees one set from outside the repository. */
 export function describePolicySources(project: Project) {
   return (Object.keys(settings) as Array<SettingName>).map(name => {
-    const {source, origins, environment, partly} = settingOrigin(project, name);
+    const {source, origins, described, environment, partly} = settingOrigin(project, name);
     const value = project.configuration.get(name);
-    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source, fromEnvironment: environment, outsideProject: origins, partly};
+    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source, fromEnvironment: environment, outsideProject: origins, described, partly};
   });
 }

@@ -152,6 +152,8 @@ describe(`yarn quarantine check`, () => {
   it.each([
     [`a revision that does not exist`, `no-such-ref`, /--since no-such-ref: could not read yarn.lock at that revision/],
     [`a revision without a lockfile`, `HEAD`, /--since HEAD: could not read yarn.lock at that revision/],
+    [`an empty revision (an unset CI variable), which git would read as the index`, ``, /--since "": no revision given \(an unset CI variable\?\), and git would read the pull request's own staged yarn\.lock/],
+    [`a path in the index instead of a revision`, `:package.json`, /--since :package\.json: could not read yarn\.lock at that revision \(not a commit\)/],
   ])(`exits 2 on %s`, async (_, revision, message) => {
     const {registry} = await beforeTheAttack();
     const project = await installedProject(registry);

@@ -202,6 +202,7 @@ const workspaceManifest = (name: string, dependencies: Record<string, string> = 
 const WORKSPACE_CHANGES = {
   rename: {name: `a2`, path: `packages/a`, workspaces: [`packages/*`]},
   move: {name: `a`, path: `libs/a`, workspaces: [`libs/*`]},
+  'rename and move': {name: `a2`, path: `libs/a2`, workspaces: [`libs/*`]},
 };
 type WorkspaceChange = typeof WORKSPACE_CHANGES[keyof typeof WORKSPACE_CHANGES];
 
@@ -235,6 +236,8 @@ describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, 
     [`rename`, `yarn install after a range bump`, [`install`], `^1.1.0`],
     [`move`, `yarn up lib-a`, [`up`, `lib-a`], `^1.0.0`],
     [`move`, `yarn install after a range bump`, [`install`], `^1.1.0`],
+    [`rename and move`, `yarn up lib-a`, [`up`, `lib-a`], `^1.0.0`],
+    [`rename and move`, `yarn install after a range bump`, [`install`], `^1.1.0`],
   ] as const)(`keeps its baseline declarations after a %s: %s is stopped on the new sub-dependency, nothing locked or fetched`, async (kind, _, command, range) => {
     const {registry, project, bump} = await monorepoBeforeTheBump(yarn);
     const lockfile = await project.lockfile();
@@ -250,7 +253,7 @@ describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, 
     expect(tarballRequests(registry)).toEqual([]);
   });
 
-  it.each([`rename`, `move`] as const)(`is matched to its entry in the --since baseline after a %s: check --since reports the new sub-dependency`, async kind => {
+  it.each([`rename`, `move`, `rename and move`] as const)(`is matched to its entry in the --since baseline after a %s: check --since reports the new sub-dependency`, async kind => {
     const {name, path, workspaces} = WORKSPACE_CHANGES[kind];
     const {registry, project, bump} = await monorepoBeforeTheBump(yarn);
     git(project.dir, `init`, `-q`);
@@ -279,6 +282,20 @@ describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, 
     expect(result.code, result.output).toBe(0);
     expect(result.output).not.toContain(`new sub-dependency`);
     expect(await project.lockfile()).toContain(`resolution: "evil@npm:1.0.0"`);
+  });
+
+  it(`sees through an alias: a dependency redeclared as "lib-a-next": "npm:lib-a@^1.1.0" is still the one declared before`, async () => {
+    const {registry, project, bump} = await monorepoBeforeTheBump(yarn);
+    const lockfile = await project.lockfile();
+    bump();
+    await project.writeFile(`packages/a/package.json`, workspaceManifest(`a`, {'lib-a-next': `npm:lib-a@^1.1.0`}));
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
   });
 
   it(`keeps a workspace's own declarations when it moves onto the path of a removed workspace`, async () => {

@@ -62,6 +62,24 @@ describe(`a setting from a .yarnrc.yml outside the project`, () => {
     expect(result.output).not.toContain(`${project.dir}/.yarnrc.yml, outside the project`);
   });
 
+  // A pull request can add such a file; it applies to whoever runs a command in that folder.
+  it(`is named when it is a workspace folder's own .yarnrc.yml, which applies to commands run there`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const manifest = {...APP, workspaces: [`packages/*`]};
+    const files = {'packages/a/package.json': JSON.stringify({name: `a`, version: `1.0.0`, dependencies: {axios: `1.14.0`}}), 'packages/a/.yarnrc.yml': `quarantineNewDependencies: off\n`};
+    const project = await projectWith({registry, manifest, yarnrc: {quarantinePeriod: `0`}, files});
+    expect((await project.install()).code).toBe(0);
+    const nested = `${project.dir}/packages/a/.yarnrc.yml`;
+    await project.writeFile(`packages/a/package.json`, JSON.stringify({name: `a`, version: `1.0.0`, dependencies: {axios: `^1.14.0`}}));
+
+    const result = await project.install([`--cwd`, `packages/a`, `up`, `axios`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`plain-crypto-js@npm:4.2.1`);
+    expect(result.output).toContain(`quarantineNewDependencies off (set by ${nested}, in a folder below the project's root)`);
+    expect(result.output).toContain(`Quarantine: quarantineNewDependencies was set by ${nested}, in a folder below the project's root, not by its own .yarnrc.yml`);
+  });
+
   it(`is named by \`yarn quarantine check\`, in text and in JSON`, async () => {
     const {project} = await projectPinningTheBadVersion({parentYarnrc: {quarantinePeriod: `0`}, yarnrc: {quarantineLockfile: `verify`}});
     const outside = `${project.parent}/.yarnrc.yml`;
@@ -69,7 +87,7 @@ describe(`a setting from a .yarnrc.yml outside the project`, () => {
     const text = await project.run([`quarantine`, `check`]);
 
     expect(text.code, text.output).toBe(0);
-    expect(text.output).toContain(`Policy: quarantinePeriod 0 (${outside}): set by a file outside the project, not by the repository`);
+    expect(text.output).toContain(`Policy: quarantinePeriod 0 (${outside}): set by ${outside}, outside the project, not by the repository's .yarnrc.yml`);
     expect(text.output).toContain(`Policy: quarantineLockfile verify (${project.dir}/.yarnrc.yml)\n`);
 
     const json = await project.run([`quarantine`, `check`, `--json`]);

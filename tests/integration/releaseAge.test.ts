@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs';
-import {cp, mkdtemp, rm} from 'node:fs/promises';
+import {cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -390,10 +390,61 @@ describe(`publish times`, () => {
     expect(result.code, result.output).toBe(1);
     expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
     expect(result.output).toContain(`0 from the release-time cache`);
-    expect(result.output).toMatch(/Quarantine: cacheFolder and globalFolder \(.*\.yarn\/global\) are both inside the project, where a pull request can write, so the release-time cache is kept in .*\/home\/\.yarn\/berry\/quarantine\/release-times\.json instead/);
+    expect(result.output).toMatch(/Quarantine: globalFolder \(.*\.yarn\/global\) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so each command asks the registry, and the release-time cache is kept in .*\/home\/\.yarn\/berry\/quarantine\/release-times\.json instead\. Fix: point globalFolder \(or YARN_GLOBAL_FOLDER\) outside the repository/);
     expect(await project.readFile(`.yarn/global/quarantine/release-times.json`)).toBe(forged);
     expect(await project.readFile(`.yarn/cache/quarantine-release-times.json`)).toBe(forged);
     expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`counts the git repository around a project in a subfolder as inside: a cache folder there never vouches for publish times`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
+    const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, parentYarnrc: {}, files: {'yarn.lock': lockfile}});
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+      [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+      [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+    }});
+    const repository = project.parent!;
+    await mkdir(join(repository, `.git`));
+    await mkdir(join(repository, `.yarn-cache`));
+    await writeFile(join(repository, `.yarn-cache`, `quarantine-release-times.json`), forged);
+    registry.clearRequests();
+
+    const result = await project.install([`install`, `--immutable`], {YARN_CACHE_FOLDER: join(repository, `.yarn-cache`)});
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(result.output).toContain(`0 from the release-time cache`);
+    expect(await readFile(join(repository, `.yarn-cache`, `quarantine-release-times.json`), `utf8`)).toBe(forged);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  // Yarn revalidates its metadata copy by ETag: a committed copy with the registry's current ETag gets a 304 and is believed.
+  it.each([`4.0.2`, `default`])(`never takes publish times from Yarn's package metadata in a global folder inside the project (Yarn %s)`, async yarn => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const attacker = await projectWith({registry, manifest: PINS_BAD_AXIOS, plugin: false, yarn});
+    expect((await attacker.run([`install`, `--mode=update-lockfile`])).code).toBe(0);
+    const files: Record<string, string> = {'yarn.lock': (await attacker.lockfile())!};
+    const metadataFolder = join(attacker.globalFolder, `metadata`);
+    const metadataFiles = (await readdir(metadataFolder, {recursive: true, withFileTypes: true})).filter(entry => entry.isFile() && entry.name.endsWith(`.json`));
+    expect(metadataFiles.length).toBeGreaterThanOrEqual(3);
+    for (const entry of metadataFiles) {
+      const file = join(entry.parentPath ?? (entry as unknown as {path: string}).path, entry.name);
+      const cached = JSON.parse(await readFile(file, `utf8`));
+      cached.metadata.time = Object.fromEntries(Object.keys(cached.metadata.versions).map(version => [version, `2020-01-01T00:00:00.000Z`]));
+      files[join(`.yarn`, `global`, file.slice(attacker.globalFolder.length))] = JSON.stringify(cached);
+    }
+    const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, files, yarn});
+    registry.clearRequests();
+
+    const result = await project.install([`install`, `--immutable`], {YARN_GLOBAL_FOLDER: join(project.dir, `.yarn`, `global`)});
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 (locked) is in quarantine`);
+    expect(result.output).toContain(`Yarn's package metadata there is not used for publish times`);
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
   });
 
   it(`asks the registry nothing on a warm install`, async () => {

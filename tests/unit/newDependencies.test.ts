@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
 import {checkExoticSource} from '../../sources/rules/exoticSources';
-import {type BaselineWorkspace, checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts, workspaceDeclaredBefore} from '../../sources/rules/newDependencies';
+import {type BaselineWorkspace, checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts, workspaceDeclaredBefore, workspacesDeclaredBefore} from '../../sources/rules/newDependencies';
 import type {SourceLabel} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
@@ -165,6 +165,28 @@ describe(`workspaceDeclaredBefore`, () => {
   ])(`%s`, (_, workspace, expected) => {
     const declared = workspaceDeclaredBefore(workspace, before);
     expect(declared === null ? null : [...declared].sort()).toEqual(expected);
+  });
+
+  it.each([
+    [`renamed and moved at once: takes what the workspace no one matches declared`, [{id: `a2`, name: `a2`, path: `libs/a2`}, {id: `app`, name: `app`, path: `.`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {a2: [`lib-a`]}],
+    [`an unnamed workspace moved (Yarn derives its name from its path)`, [{id: `b-123`, name: `b-123`, path: `libs/b`}, {id: `app`, name: `app`, path: `.`}, {id: `a`, name: `a`, path: `packages/a`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {'b-123': [`lib-b`]}],
+    [`a new workspace while every baseline workspace is still there: new`, [{id: `d`, name: `d`, path: `packages/d`}, {id: `app`, name: `app`, path: `.`}, {id: `a`, name: `a`, path: `packages/a`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {d: null}],
+  ])(`across the project: %s`, (_, workspaces, expected) => {
+    const declared = workspacesDeclaredBefore(workspaces, before);
+    for (const [id, names] of Object.entries(expected)) {
+      const got = declared.get(id);
+      expect(got === null || got === undefined ? null : [...got].sort()).toEqual(names);
+    }
+  });
+
+  it(`counts an alias of a dependency declared before as declared before: "lib-a-next": "npm:lib-a@^1.1.0"`, () => {
+    const spec: Spec = {
+      'a@1.0.0': {workspace: true, deps: [[`lib-a@1.1.0`, {as: `lib-a-next`}]]},
+      'lib-a@1.1.0': {deps: [`evil@1.0.0`]},
+      'evil@1.0.0': {},
+    };
+    const input = facts(spec, {a: [`1.0.0`], 'lib-a': [`1.0.0`]}, {baselineDeclarations: new Map([[`a@1.0.0`, new Set([`lib-a`])]])});
+    expect(checkNewDependencies(input, makePolicy()).map(finding => finding.name)).toEqual([`evil`]);
   });
 
   it(`keeps the rule on for what an update brings under a renamed workspace`, () => {

@@ -101,7 +101,7 @@ describe(`ReleaseTimeCache`, () => {
     expect(readdirSync(path.dirname(target)).sort()).toEqual([path.basename(target)]);
   });
 
-  it(`waits for another process's lock, and takes over one that a dead process left`, async () => {
+  it(`waits for another process's lock, and takes over one that a dead process left, or that is dated in the future`, async () => {
     const target = file();
     mkdirSync(path.dirname(target), {recursive: true});
     const lock = `${target}.lock`;
@@ -124,6 +124,17 @@ describe(`ReleaseTimeCache`, () => {
     later.update(key(`b`), release);
     await later.save();
     expect(new ReleaseTimeCache(target).get(key(`b`))).toEqual(release);
+    expect(existsSync(lock)).toBe(false);
+
+    writeFileSync(lock, ``);
+    const minuteAhead = new Date(Date.now() + 60_000);
+    utimesSync(lock, minuteAhead, minuteAhead);
+    const skewed = new ReleaseTimeCache(target);
+    skewed.update(key(`c`), release);
+    const started = Date.now();
+    await skewed.save();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(new ReleaseTimeCache(target).get(key(`c`))).toEqual(release);
     expect(existsSync(lock)).toBe(false);
   });
 
