@@ -32,10 +32,16 @@ import {gzipSync} from 'node:zlib';
  *
  * @typedef {{
  *   packages?: PackageSpec[], omitTime?: boolean, abbreviated?: boolean, token?: string, delayMs?: number,
+ *   jsrTarballs?: boolean,
  * }} RegistryOptions
+ * `jsrTarballs`: serve the tarballs of `@jsr/` packages where JSR's npm compatibility registry does
+ * (`/~/<revision>/@jsr/<name>/<version>.tgz`), not at npm's conventional path, so Yarn locks them
+ * with an `__archiveUrl` as it does against JSR.
  */
 
 export const DEFAULT_PUBLISHED_AT = `2020-01-01T00:00:00.000Z`;
+
+const JSR_TARBALL_REVISION = 5;
 
 export const minutes = (/** @type {number} */ n) => n * 60_000;
 export const hours = (/** @type {number} */ n) => n * 3_600_000;
@@ -144,7 +150,7 @@ const header = (req, name) => {
 
 /** @param {RegistryOptions} [options] */
 export async function startRegistry(options = {}) {
-  const {omitTime = false, abbreviated = false, token, delayMs = 0} = options;
+  const {omitTime = false, abbreviated = false, token, delayMs = 0, jsrTarballs = false} = options;
 
   /** @type {Map<string, {name: string, distTags: Record<string, string>, versions: Map<string, VersionSpec>, modified: string}>} */
   const store = new Map();
@@ -203,7 +209,9 @@ export async function startRegistry(options = {}) {
   }
 
   /** @param {string} name @param {string} version */
-  const tarballUrl = (name, version) => `${baseUrl}/${name}/-/${basename(name)}-${version}.tgz`;
+  const tarballUrl = (name, version) => jsrTarballs && name.startsWith(`@jsr/`)
+    ? `${baseUrl}/~/${JSR_TARBALL_REVISION}/${name}/${version}.tgz`
+    : `${baseUrl}/${name}/-/${basename(name)}-${version}.tgz`;
 
   /** @param {string} name */
   function distTagsOf(name) {
@@ -302,6 +310,8 @@ export async function startRegistry(options = {}) {
   /** @param {string} path */
   function route(path) {
     const decoded = safeDecode(path.split(`?`)[0]);
+    const jsr = /^\/~\/\d+\/(@jsr\/[^/]+)\/([^/]+)\.tgz$/.exec(decoded);
+    if (jsr) return {kind: /** @type {const} */ (`tarball`), name: jsr[1], version: jsr[2], decoded};
     const m = /^\/((?:@[^/]+\/)?[^/@][^/]*)(?:\/-\/([^/]+)\.tgz)?\/?$/.exec(decoded);
     if (!m) return {kind: /** @type {const} */ (`other`), name: null, version: null, decoded};
     const name = m[1];

@@ -1,12 +1,13 @@
 import {BaseCommand} from '@yarnpkg/cli';
-import {Configuration, formatUtils, type LocatorHash, MessageName, type Project, ReportError, semverUtils, StreamReport, structUtils} from '@yarnpkg/core';
+import {Configuration, formatUtils, MessageName, type Project, ReportError, semverUtils, StreamReport, structUtils} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
 import semver from 'semver';
 
 import {ageFields, formatAge, formatUtc} from '../policy/duration';
 import {findMatchingPattern} from '../policy/pattern';
 import {assessRelease, type ReleaseAssessment} from '../rules/releaseAge';
-import {collectNpmPackages, pathsFromWorkspaces} from '../yarn/graph';
+import {jsrNameOf} from '../rules/jsr';
+import {collectNpmPackages, pathsFromWorkspaces, type NpmPackage} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
 import type {Session} from '../yarn/session';
 
@@ -44,11 +45,14 @@ export default class QuarantineWhyCommand extends BaseCommand {
       const ident = structUtils.tryParseIdent(this.name);
       if (ident === null)
         throw new ReportError(MessageName.UNNAMED, `${this.name}: not a package name`);
-      const name = structUtils.stringifyIdent(ident);
+      const asked = structUtils.stringifyIdent(ident);
 
       const {project, session} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
       const {policy, now} = session;
-      const versions = collectNpmPackages(project).filter(pkg => pkg.name === name);
+      // A `jsr:` package answers to its `@jsr/` npm name and to the name the project declares it by.
+      const packages = collectNpmPackages(project);
+      const name = packages.some(pkg => pkg.name === asked) ? asked : packages.find(pkg => pkg.protocol === `jsr:` && jsrNameOf(pkg.name) === asked)?.name ?? asked;
+      const versions = packages.filter(pkg => pkg.name === name);
       if (versions.length === 0) {
         found = false;
         report.reportError(MessageName.UNNAMED, `${structUtils.prettyIdent(configuration, ident)} is not an npm package in yarn.lock`);
@@ -64,7 +68,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
         const time = await session.publishTimes.timeOf(pkg.ident, pkg.version);
         const assessment = assessRelease(name, pkg.version, time, policy, now);
         const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean) ?? [];
-        const newer = await heldBackNewer(project, session, pkg.locatorHashes, pkg.version);
+        const newer = await heldBackNewer(project, session, pkg);
         const approvedBy = findMatchingPattern(policy.approvedDependencies, name, pkg.version)?.text ?? null;
 
         if (this.json) {
@@ -86,7 +90,8 @@ export default class QuarantineWhyCommand extends BaseCommand {
           continue;
         }
 
-        const locator = structUtils.makeLocator(ident, `npm:${pkg.version}`);
+        const jsrName = pkg.protocol === `jsr:` ? jsrNameOf(pkg.name) : null;
+        const locator = jsrName !== null ? structUtils.makeLocator(structUtils.parseIdent(jsrName), `jsr:${pkg.version}`) : structUtils.makeLocator(pkg.ident, `npm:${pkg.version}`);
         const published = time.kind === `known` ? `published ${formatUtc(time.at)}, ${formatAge(now.getTime() - time.at.getTime())}` : `no publish time known`;
         report.reportInfo(MessageName.UNNAMED, `${structUtils.prettyLocator(configuration, locator)}: ${published}; ${describeStatus(assessment)}`);
         for (const entry of newer)
@@ -124,7 +129,7 @@ function describeStatus(assessment: ReleaseAssessment): string {
 }
 
 /** Versions newer than the locked one that the ranges resolving to it would accept. */
-async function heldBackNewer(project: Project, session: Session, locatorHashes: ReadonlyArray<string>, lockedVersion: string) {
+async function heldBackNewer(project: Project, session: Session, {ident, locatorHashes, version: lockedVersion}: NpmPackage) {
   const ranges = new Set<string>();
   for (const [descriptorHash, locatorHash] of project.storedResolutions) {
     if (!locatorHashes.includes(locatorHash))
@@ -137,7 +142,6 @@ async function heldBackNewer(project: Project, session: Session, locatorHashes: 
   if (ranges.size === 0 || session.policy.periodMs === 0)
     return [];
 
-  const ident = project.storedPackages.get(locatorHashes[0] as LocatorHash)!;
   const packument = await session.publishTimes.packument(ident);
   const newer: Array<{range: string, version: string, assessment: ReleaseAssessment}> = [];
   for (const range of ranges) {

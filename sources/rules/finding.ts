@@ -1,3 +1,5 @@
+import type {RegistryProtocol} from './source';
+
 export type Rule = `release-age` | `new-dependency` | `lockfile`;
 
 export type FindingKind =
@@ -36,7 +38,10 @@ export type Finding = {
   rule: Rule;
   kind: FindingKind;
   severity: Severity;
+  /** The package: an npm name (for a `jsr:` package, the `@jsr/` package Yarn fetches for it), or the name a lockfile finding's range is declared under. */
   name: string;
+  /** `jsr:` for a package the project reaches through the `jsr:` protocol: shown as `@std/path@jsr:1.0.0`, not as its `@jsr/` npm name. */
+  protocol: RegistryProtocol;
   version: string | null;
   /** The range or dist-tag that was being resolved, for findings of new resolutions. */
   range: string | null;
@@ -70,6 +75,7 @@ export type Finding = {
 export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
   return {
     periodMs: 0,
+    protocol: `npm:`,
     version: null,
     range: null,
     usedVersion: null,

@@ -4,7 +4,7 @@ import {parseSyml} from '@yarnpkg/parsers';
 import {createHash} from 'crypto';
 
 import type {BaselineWorkspace} from '../rules/newDependencies';
-import {declaredSourceOf} from './packageSource';
+import {declaredSourceOf, packageNameOf} from './packageSource';
 
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
@@ -69,7 +69,7 @@ export function readBaseline(text: string): Baseline {
       locatorHashes.add(locator.locatorHash);
     if (locator && typeof entry.checksum === `string`)
       checksums.set(structUtils.stringifyLocator(locator), entry.checksum.slice(entry.checksum.indexOf(`/`) + 1));
-    const names = locator ? [structUtils.stringifyIdent(locator)] : namesFromKey(key);
+    const names = locator ? [packageNameOf(locator)] : namesFromKey(key);
     const version = typeof entry.version === `string` ? entry.version : `unknown`;
     for (const name of names) {
       const versions = versionsByName.get(name) ?? [];

@@ -3,22 +3,44 @@ import {NpmSemverResolver, NpmTagResolver} from '@yarnpkg/plugin-npm';
 import semver from 'semver';
 
 import {chooseCandidates, chooseTagFallback, type CandidateChoice} from '../rules/candidates';
+import type {RegistryProtocol} from '../rules/source';
 import {formatFinding} from './reporting';
 import {sessionFor, type Session} from './session';
 
 type GetCandidates = (descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) => Promise<Array<Locator>>;
 
 const WRAPPED = Symbol.for(`yarn-plugin-quarantine/candidate-filter`);
+/** Set on the options Yarn's jsr resolver passes down to the npm resolvers it resolves through. */
+const VIA_JSR = Symbol.for(`yarn-plugin-quarantine/via-jsr`);
 const NPM_PROTOCOL = `npm:`;
 
 /**
  * New resolutions never pick a quarantined version when an eligible one satisfies the range. The
  * builtin resolvers always take precedence over a plugin's, so their prototypes are wrapped; the
- * plugin factory may run more than once per process, hence the marker.
+ * plugin factory may run more than once per process, hence the marker. Yarn's jsr resolver (4.9+)
+ * resolves `jsr:` ranges through these same npm resolvers, on the `@jsr/` package; it is wrapped
+ * only to say so, so that the lines name the range as the project declares it.
  */
 export function installCandidateFilter() {
   wrap(NpmSemverResolver.prototype, filterSemverCandidates);
   wrap(NpmTagResolver.prototype, filterTagCandidates);
+  const jsrResolver = builtinJsrResolver();
+  if (jsrResolver !== null)
+    wrap(jsrResolver.prototype, async (original, self, descriptor, dependencies, opts) => await original.call(self, descriptor, dependencies, {...opts, [VIA_JSR]: true} as ResolveOptions));
+}
+
+/** The running Yarn's own jsr resolver; null before Yarn 4.9, which has no `jsr:` protocol. */
+function builtinJsrResolver(): {prototype: {getCandidates: GetCandidates}} | null {
+  try {
+    const jsr = require(`@yarnpkg/plugin-jsr`) as {default?: {resolvers?: Array<{prototype: {getCandidates: GetCandidates}}>}};
+    return jsr.default?.resolvers?.[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function protocolOf(opts: ResolveOptions): RegistryProtocol {
+  return (opts as ResolveOptions & {[VIA_JSR]?: true})[VIA_JSR] ? `jsr:` : NPM_PROTOCOL;
 }
 
 function wrap(prototype: {getCandidates: GetCandidates}, filter: (original: GetCandidates, self: unknown, ...args: Parameters<GetCandidates>) => Promise<Array<Locator>>) {
@@ -50,7 +72,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
     // returning none: whether this policy explains the failure is decided from its own facts.
     const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), satisfying.map(withTime), session.policy, session.now);
     if (choice.failure !== null)
-      return settle(session, choice);
+      return settle(session, choice, protocolOf(opts));
     if (candidates instanceof Error)
       throw candidates;
     return candidates;
@@ -60,7 +82,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
   const withheld = satisfying.filter(version => semver.gt(version, versions[0]));
   const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), versions.map(withTime), session.policy, session.now, withheld.map(withTime));
 
-  settle(session, choice);
+  settle(session, choice, protocolOf(opts));
   const eligible = new Set(choice.eligible);
   return candidates.filter((_, index) => eligible.has(versions[index]));
 }
@@ -82,7 +104,7 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
 
   const choice = chooseTagFallback(structUtils.stringifyIdent(descriptor), tag, tagged, [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)})), session.policy, session.now);
   if (choice.failure !== null)
-    return settle(session, choice);
+    return settle(session, choice, protocolOf(opts));
   if (candidates instanceof Error)
     throw candidates;
   // Yarn's own gate, stricter than this policy, left nothing: its refusal stands.
@@ -92,11 +114,11 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   // Yarn's own gate may already have fallen back; a version it chose that this policy accepts stays.
   const chosen = versionOf(candidates[0]);
   if (choice.eligible.includes(chosen)) {
-    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))});
+    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))}, protocolOf(opts));
     return candidates;
   }
 
-  settle(session, choice);
+  settle(session, choice, protocolOf(opts));
 
   // Resolving the chosen version as an exact range yields a locator bound exactly as Yarn binds it.
   const exact = structUtils.makeDescriptor(descriptor, `${NPM_PROTOCOL}${choice.eligible[0]}`);
@@ -121,13 +143,13 @@ async function callOriginal(original: GetCandidates, self: unknown, ...args: Par
  * resolution right here: going on with the quarantined version would resolve its dependencies,
  * and git or tarball resolvers fetch (and run `prepack`) while resolving.
  */
-function settle(session: Session, choice: CandidateChoice): Array<Locator> {
+function settle(session: Session, choice: CandidateChoice, protocol: RegistryProtocol): Array<Locator> {
   for (const finding of choice.heldBack)
-    session.record(finding);
+    session.record({...finding, protocol});
 
   // Yarn prefixes errors thrown here with the descriptor being resolved.
   if (choice.failure !== null)
-    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, choice.failure, {withSubject: false}));
+    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, {...choice.failure, protocol}, {withSubject: false}));
   return [];
 }
 

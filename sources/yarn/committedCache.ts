@@ -16,7 +16,7 @@ export type CommittedArchives = {
 };
 
 /**
- * The archives of npm packages Yarn would take from a cache inside the project (zero-installs:
+ * The archives of npm (and `jsr:`) packages Yarn would take from a cache inside the project (zero-installs:
  * committed, so a pull request can replace one together with its checksum), with the manifest each
  * one holds. A cache outside the project is Yarn's own and trusted like Yarn trusts it.
  *
@@ -55,7 +55,8 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     const path = archiveCache.getLocatorPath(pkg, checksum);
     if (!present.has(ppath.basename(path)))
       continue;
-    const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(pkg)}/package.json`);
+    // A `jsr:` package's archive is its `@jsr/` npm package's: laid out, and named in its manifest, as that one.
+    const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(structUtils.parseIdent(npm.name))}/package.json`);
     // No archive: Yarn fetches it from its source, which the other rules judge.
     if (holds === null)
       continue;

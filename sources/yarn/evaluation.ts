@@ -36,6 +36,7 @@ export async function evaluateProject(project: Project, session: Session, locked
   ];
 
   attachPaths(project, npmPackages, findings);
+  attachProtocols(npmPackages, findings);
   await session.publishTimes.persist();
   return findings;
 }
@@ -181,6 +182,17 @@ function attachPaths(project: Project, npmPackages: ReadonlyArray<NpmPackage>, f
     const path = byName.get(`${findings[index].name}@${findings[index].version}`);
     if (path && findings[index].path.length === 0)
       findings[index] = {...findings[index], path};
+  }
+}
+
+/** Findings on a package the project reaches through `jsr:` name it as declared, not by its `@jsr/` npm name. */
+function attachProtocols(npmPackages: ReadonlyArray<NpmPackage>, findings: Array<Finding>) {
+  const viaJsr = new Set(npmPackages.filter(pkg => pkg.protocol === `jsr:`).map(pkg => `${pkg.name}@${pkg.version}`));
+  if (viaJsr.size === 0)
+    return;
+  for (let index = 0; index < findings.length; index++) {
+    if (viaJsr.has(`${findings[index].name}@${findings[index].version}`))
+      findings[index] = {...findings[index], protocol: `jsr:`};
   }
 }
 

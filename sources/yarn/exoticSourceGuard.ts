@@ -5,7 +5,7 @@ import {displayRange, npmVersionOf, sourceLabelOf} from './packageSource';
 import {formatFinding} from './reporting';
 import {sessionFor} from './session';
 
-const PLAIN_REGISTRY_RANGE = /^npm:[\w.^~<>=|*+\- ]*$/;
+const PLAIN_REGISTRY_RANGE = /^(?:npm|jsr):[\w.^~<>=|*+\- ]*$/;
 
 /**
  * The `reduceDependency` hook sees every dependency edge before it is resolved: the only point at

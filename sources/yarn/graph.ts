@@ -2,20 +2,27 @@ import {type Ident, type Locator, type Package, type Project, structUtils} from 
 
 import type {ResolvedEdge} from '../rules/lockfile';
 import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
-import type {ResolvedSource} from '../rules/source';
+import type {RegistryProtocol, ResolvedSource} from '../rules/source';
 import {declaredSourceOf, displayRange, npmVersionOf, resolvedLabelOf, resolvedSourceOf, withoutBindings} from './packageSource';
 
 export type NpmPackage = {
   ident: Ident;
+  /** The npm package: for a `jsr:` one, the `@jsr/` package Yarn fetches for it. */
   name: string;
   version: string;
+  /** `jsr:` when the project reaches it through the `jsr:` protocol: findings show it as the user declared it. */
+  protocol: RegistryProtocol;
   /** Every stored package (virtual instances and patch wrappers included) that is this version. */
   locatorHashes: Array<string>;
   /** The `__archiveUrl`s its locators carry: where yarn.lock says its tarball is, when not at the conventional URL. */
   archiveUrls: Array<{url: string, locatorHash: string}>;
 };
 
-/** Every npm version in the resolved graph, once per name and version. */
+/**
+ * Every npm version in the resolved graph, once per name and version. A `jsr:` package is the `@jsr/`
+ * npm version Yarn fetches for it: the same version as the `@jsr/` entry Yarn locks beside it (to keep
+ * its checksum) when the two agree, and checked on its own when a lockfile makes them differ.
+ */
 export function collectNpmPackages(project: Project): Array<NpmPackage> {
   const byKey = new Map<string, NpmPackage>();
   for (const pkg of project.storedPackages.values()) {
@@ -27,9 +34,11 @@ export function collectNpmPackages(project: Project): Array<NpmPackage> {
     const key = `${npm.name}@${npm.version}`;
     let entry = byKey.get(key);
     if (!entry) {
-      entry = {ident: structUtils.parseIdent(npm.name), name: npm.name, version: npm.version, locatorHashes: [], archiveUrls: []};
+      entry = {ident: structUtils.parseIdent(npm.name), name: npm.name, version: npm.version, protocol: npm.protocol, locatorHashes: [], archiveUrls: []};
       byKey.set(key, entry);
     }
+    if (npm.protocol === `jsr:`)
+      entry.protocol = `jsr:`;
     entry.locatorHashes.push(pkg.locatorHash);
     if (npm.archiveUrl !== null)
       entry.archiveUrls.push({url: npm.archiveUrl, locatorHash: pkg.locatorHash});
@@ -87,8 +96,9 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
       const workspace = project.tryWorkspaceByLocator(locator);
       node = {
         id: locator.locatorHash,
-        label: structUtils.stringifyLocator(locator),
-        name: structUtils.stringifyIdent(locator),
+        // As paths show it: bindings (`::__archiveUrl=...`, which every `jsr:` package carries) are Yarn's bookkeeping.
+        label: withoutBindings(structUtils.stringifyLocator(locator)),
+        name: resolved.kind === `registry` ? resolved.name : structUtils.stringifyIdent(locator),
         // A lockfile records workspaces as `0.0.0-use.local`; their manifest has the version ranges are matched against.
         version: workspace?.manifest.version ?? pkg.version ?? `0.0.0`,
         isWorkspace: workspace !== null,
@@ -147,6 +157,12 @@ export function listingsByUser(project: Project): UserListings {
     const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(range);
     if (alias)
       listings.names.add(alias[1]);
+    // `"@std/path": "jsr:^1"` lists the package Yarn fetches for it.
+    if (range.startsWith(`jsr:`)) {
+      const declared = declaredSourceOf(name, range);
+      if (declared.kind === `registry`)
+        listings.names.add(declared.name);
+    }
   };
 
   for (const workspace of project.workspaces) {

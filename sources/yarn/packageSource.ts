@@ -3,7 +3,8 @@ import {gitUtils} from '@yarnpkg/plugin-git';
 import semver from 'semver';
 
 import type {ResolvedEdge} from '../rules/lockfile';
-import type {DeclaredSource, GitSource, ResolvedSource, SourceLabel} from '../rules/source';
+import {jsrPackageName} from '../rules/jsr';
+import type {DeclaredSource, GitSource, RegistryProtocol, ResolvedSource, SourceLabel} from '../rules/source';
 
 /**
  * The one parser of ranges and references: what a dependency declares, and where a resolved
@@ -92,12 +93,12 @@ function parseDeclared(name: string, range: string, depth: number): DeclaredSour
       return isRegistrySelector(selector) ? {kind: `registry`, protocol: `npm:`, name, selector} : other(selector);
     }
     case `jsr:`: {
-      // `jsr:@std/path@^1` under another name is an alias, as `npm:` ones are.
+      // As Yarn's jsr resolver reads it: a range, else `jsr:@std/path@^1` under another name (an alias).
       const selector = unbound.slice(`jsr:`.length);
-      const alias = structUtils.tryParseDescriptor(selector, true);
+      const alias = semverUtils.validRange(selector) === null ? structUtils.tryParseDescriptor(selector, true) : null;
       return alias !== null
-        ? {kind: `registry`, protocol: `jsr:`, name: structUtils.stringifyIdent(alias), selector: alias.range}
-        : {kind: `registry`, protocol: `jsr:`, name, selector};
+        ? {kind: `registry`, protocol: `jsr:`, name: jsrPackageName(structUtils.stringifyIdent(alias)), selector: alias.range}
+        : {kind: `registry`, protocol: `jsr:`, name: jsrPackageName(name), selector};
     }
     case `patch:`: {
       const source = parsed.source !== null ? structUtils.tryParseDescriptor(parsed.source, true) : null;
@@ -138,7 +139,7 @@ function parseResolved(locator: Locator, depth: number): ResolvedSource {
       if (semver.valid(parsed.selector) === null)
         return otherSource();
       const archiveUrl = parsed.params?.__archiveUrl;
-      return {kind: `registry`, protocol: parsed.protocol, name, version: parsed.selector, archiveUrl: typeof archiveUrl === `string` ? archiveUrl : null};
+      return {kind: `registry`, protocol: parsed.protocol, name: parsed.protocol === `jsr:` ? jsrPackageName(name) : name, version: parsed.selector, archiveUrl: typeof archiveUrl === `string` ? archiveUrl : null};
     }
     case `patch:`: {
       const source = parsed.source === null ? null : structUtils.tryParseLocator(parsed.source, true) ?? structUtils.tryParseLocator(decodeURIComponent(parsed.source), true);
@@ -191,20 +192,36 @@ export function resolvedLabelOf(resolved: ResolvedSource): SourceLabel | null {
   return resolved.kind === `registry` && typeof resolved.patch !== `undefined` ? `a patch` : null;
 }
 
-/** The npm version a locator stands for (aliases carry the real name; `patch:` wraps its source). */
-export function npmVersionOf(locator: Locator): {name: string, version: string, archiveUrl: string | null} | null {
+/**
+ * The npm version a locator stands for (aliases carry the real name; `patch:` wraps its source; a
+ * `jsr:` package is the `@jsr/` npm package Yarn fetches for it).
+ */
+export function npmVersionOf(locator: Locator): {name: string, version: string, archiveUrl: string | null, protocol: RegistryProtocol} | null {
   const resolved = resolvedSourceOf(locator);
-  return resolved.kind === `registry` && resolved.protocol === `npm:` ? {name: resolved.name, version: resolved.version, archiveUrl: resolved.archiveUrl} : null;
+  return resolved.kind === `registry` ? {name: resolved.name, version: resolved.version, archiveUrl: resolved.archiveUrl, protocol: resolved.protocol} : null;
+}
+
+const MENTIONS_JSR = /jsr(?::|%3A)/i;
+
+/** The package name rules judge a locator by: the real package behind an alias, the `@jsr/` package behind a `jsr:` one. */
+export function packageNameOf(locator: Locator): string {
+  if (MENTIONS_JSR.test(locator.reference)) {
+    const resolved = resolvedSourceOf(locator);
+    if (resolved.kind === `registry`)
+      return resolved.name;
+  }
+  return structUtils.stringifyIdent(locator);
 }
 
 /**
  * How a finding shows a declared range: `npm:^4.2.1` and `npm:plain-crypto-js@^4.2.1` both read
- * `^4.2.1` (the package name is shown beside it); other ranges lose Yarn's bindings, so they compare
- * equal to what the user wrote.
+ * `^4.2.1` (the package name is shown beside it), and so do `jsr:` ones; other ranges lose Yarn's
+ * bindings, so they compare equal to what the user wrote.
  */
 export function displayRange(range: string) {
   const unbound = withoutBindings(range);
-  if (unbound.startsWith(`npm:`))
-    return unbound.slice(`npm:`.length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``);
+  const registry = /^(?:npm|jsr):/.exec(unbound);
+  if (registry)
+    return unbound.slice(registry[0].length).replace(/^(?:@[^/]+\/)?[^@]+@/, ``);
   return unbound;
 }

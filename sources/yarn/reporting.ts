@@ -4,15 +4,20 @@ import {ageFields, formatAge, formatDuration, formatUtc} from '../policy/duratio
 import type {OutsideSetting, Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding, FindingKind, Rule} from '../rules/finding';
+import {jsrNameOf} from '../rules/jsr';
 import {settingOrigin, settings, type SettingName} from '../settings';
 import type {Session} from './session';
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: {withSubject?: boolean} = {}): string {
   const pretty = (value: string, type: string) => formatUtils.pretty(configuration, value, type);
+  // A `jsr:` package is shown, and re-resolved, under the name the project declares it by.
+  const jsrName = finding.protocol === `jsr:` ? jsrNameOf(finding.name) : null;
+  const shown = jsrName !== null ? {ident: structUtils.parseIdent(jsrName), protocol: `jsr:`} : {ident: structUtils.parseIdent(finding.name), protocol: `npm:`};
   const subject = finding.range !== null && (finding.kind === `held-back` || finding.kind === `no-eligible-version`)
-    ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), `npm:${finding.range}`))
-    : structUtils.prettyLocator(configuration, npmLocator(finding.name, finding.version ?? `unknown`));
+    ? structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(shown.ident, `${shown.protocol}${finding.range}`))
+    : structUtils.prettyLocator(configuration, structUtils.makeLocator(shown.ident, `${shown.protocol}${finding.version ?? `unknown`}`));
+  const upCommand = pretty(`yarn up -R ${jsrName ?? finding.name}`, formatUtils.Type.CODE);
   const version = (value: string | null) => pretty(value ?? `unknown`, formatUtils.Type.REFERENCE);
   const published = finding.publishedAt === null ? `` : `published ${formatUtc(finding.publishedAt)}, ${formatAge(finding.ageMs ?? 0)}`;
   const eligible = finding.eligibleAt === null ? `` : `eligible at ${pretty(formatUtc(finding.eligibleAt), `magenta`)}`;
@@ -26,7 +31,7 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `held-back`:
       return `${subject}: held back ${version(finding.version)} (${finding.publishedAt === null ? `no publish time` : `${published}; ${eligible}`}), using ${version(finding.usedVersion)}`;
     case `quarantined`:
-      return `${subject}${locked} is in quarantine: ${published}${(finding.ageMs ?? 0) < 0 ? `` : `, less than ${period}`}; ${eligible}${via}. Fix: ${finding.locked ? `run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to an eligible version, wait, or` : `wait, or`} exempt it with ${exemptCommand} (${exemptSetting})`;
+      return `${subject}${locked} is in quarantine: ${published}${(finding.ageMs ?? 0) < 0 ? `` : `, less than ${period}`}; ${eligible}${via}. Fix: ${finding.locked ? `run ${upCommand} to move to an eligible version, wait, or` : `wait, or`} exempt it with ${exemptCommand} (${exemptSetting})`;
     case `no-eligible-version`:
       // `detail` counts the candidates without a publish time; only then can the missing-time setting help.
       return `${withSubject ? `${subject}: ` : ``}no version satisfying ${pretty(finding.range ?? ``, formatUtils.Type.RANGE)} is out of quarantine (${period}): the youngest candidate, ${version(finding.version)}, was ${published || `published at an unknown time`}${finding.eligibleAt === null ? `` : `; the first candidate becomes ${eligible}`}${finding.detail ? ` (${finding.detail}, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)})` : ``}${via}. Fix: ${finding.detail ? missingTimeFix(configuration, finding, {wait: finding.eligibleAt !== null}) : `wait, or exempt it with ${exemptCommand} (${exemptSetting})`}`;
@@ -34,8 +39,8 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
       return `${subject}${locked}: the registry reports no publish time for this version, and ${pretty(`quarantineMissingPublishTime`, formatUtils.Type.SETTING)} is ${pretty(`reject`, formatUtils.Type.CODE)}${via}. Fix: ${missingTimeFix(configuration, finding, {wait: false})}`;
     case `unlisted-version`:
       if (finding.detail === `HTTP 403`)
-        return `${subject}${locked}: the registry no longer serves this version (it answers 403 for the package: pulled for being malicious, or the credentials lack access)${via}. Fix: check the registry credentials; if they are right, run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
-      return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to move to a served version, and check the machines that installed it`;
+        return `${subject}${locked}: the registry no longer serves this version (it answers 403 for the package: pulled for being malicious, or the credentials lack access)${via}. Fix: check the registry credentials; if they are right, run ${upCommand} to move to a served version, and check the machines that installed it`;
+      return `${subject}${locked}: the registry no longer serves this version; it may have been pulled for being malicious${via}. Fix: run ${upCommand} to move to a served version, and check the machines that installed it`;
     case `registry-error`:
       return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or exempt it with ${exemptCommand} (${exemptSetting})`;
     case `new-sub-dependency`:
@@ -46,19 +51,19 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
         ? `Yarn would fetch${finding.detail === `exec:` ? ` and run` : ``} it during resolution, so it was stopped before any request`
         : `found in the resolved graph, and stopped before the fetch step`}. Fix: ${approveFix(configuration, finding)}`;
     case `source-mismatch`:
-      return `${pretty(finding.declaredBy ?? `a package`, formatUtils.Type.CODE)} declares ${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}, but yarn.lock resolves it to ${pretty(finding.found ?? `unknown`, formatUtils.Type.CODE)} (${finding.detail}): a lockfile cannot change what a manifest declares, so nothing of it was fetched. Fix: re-resolve it from the manifest with ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} (in a Yarn 1 lockfile, delete its entry and install again), or declare that source in package.json if you mean it`;
+      return `${pretty(finding.declaredBy ?? `a package`, formatUtils.Type.CODE)} declares ${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}, but yarn.lock resolves it to ${pretty(finding.found ?? `unknown`, formatUtils.Type.CODE)} (${finding.detail}): a lockfile cannot change what a manifest declares, so nothing of it was fetched. Fix: re-resolve it from the manifest with ${upCommand} (in a Yarn 1 lockfile, delete its entry and install again), or declare that source in package.json if you mean it`;
     case `unconfirmed-tarball`:
       return `${subject}${locked}: yarn.lock fetches it from ${pretty(finding.found ?? ``, formatUtils.Type.URL)}, ${finding.expected !== null
         ? `but the registry serves ${finding.name} ${finding.version} at ${pretty(finding.expected, formatUtils.Type.URL)}`
-        : `and the registry could not confirm that archive (${finding.detail})`}; it may be another version's archive, so nothing was fetched${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to take the registry's archive again`;
+        : `and the registry could not confirm that archive (${finding.detail})`}; it may be another version's archive, so nothing was fetched${via}. Fix: run ${upCommand} to take the registry's archive again`;
     case `archive-mismatch`:
       return `${subject}${locked}: its archive in the project's cache, ${pretty(finding.file ?? ``, formatUtils.Type.PATH)}, ${finding.found !== null
         ? `holds ${describeHeld(finding)}`
         : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
     case `dependency-mismatch`:
-      return `${subject}${locked}: yarn.lock says it depends on ${pretty(finding.found ?? ``, formatUtils.Type.CODE)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.expected ? `declares ${pretty(finding.expected, formatUtils.Type.CODE)}` : `declares no such dependency`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} to take its dependencies from the registry again`;
+      return `${subject}${locked}: yarn.lock says it depends on ${pretty(finding.found ?? ``, formatUtils.Type.CODE)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.expected ? `declares ${pretty(finding.expected, formatUtils.Type.CODE)}` : `declares no such dependency`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${upCommand} to take its dependencies from the registry again`;
     case `checksum-changed`:
-      return `${pretty(finding.found ?? finding.name, formatUtils.Type.CODE)}: yarn.lock keeps this entry of the base revision with another checksum (${finding.detail}): the same source now claims to hold other bytes. Fix: restore the entry's checksum from the base branch; if the source really changed, re-resolve it with ${pretty(`yarn up -R ${finding.name}`, formatUtils.Type.CODE)} and review what it holds now`;
+      return `${pretty(finding.found ?? finding.name, formatUtils.Type.CODE)}: yarn.lock keeps this entry of the base revision with another checksum (${finding.detail}): the same source now claims to hold other bytes. Fix: restore the entry's checksum from the base branch; if the source really changed, re-resolve it with ${upCommand} and review what it holds now`;
     case `format-downgrade`:
       return `yarn.lock was rewritten in an older format (${finding.found === `Yarn 1` ? `a Yarn 1 lockfile` : `version ${finding.found}`}) than the base revision's (version ${finding.expected}): Yarn 4.14 and later take that for a project migrated from an older Yarn and, for the install, turn on every install script and every git repository and (4.18) turn off its own age gate, writing ${finding.detail} into .yarnrc.yml. Fix: restore yarn.lock from the base branch and run yarn install with the project's Yarn; a project that moves to an older Yarn on purpose sets ${finding.detail} in .yarnrc.yml itself`;
   }
@@ -174,11 +179,6 @@ export function formatStats(configuration: Configuration, stats: LookupStats): s
   return `${count(stats.versionsChecked, `version`, `versions`)} checked, ${formatUtils.pretty(configuration, stats.fromCache, formatUtils.Type.NUMBER)} from the release-time cache, ${count(stats.packumentLookups, `packument lookup`, `packument lookups`)}`;
 }
 
-
-function npmLocator(name: string, version: string) {
-  return structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`);
-}
-
 /** The lines every command the plugin acts in prints: one per finding, then the lookups and the policy. */
 export function reportFindings(project: Project, session: Session, findings: ReadonlyArray<Finding>, report: Report, {policyLine = true}: {policyLine?: boolean} = {}) {
   const {configuration} = project;
@@ -225,6 +225,7 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     kind: finding.kind,
     severity: finding.severity,
     package: finding.name,
+    protocol: finding.protocol,
     version: finding.version,
     range: finding.range,
     usedVersion: finding.usedVersion,

@@ -4,7 +4,7 @@ import {createHash} from 'crypto';
 import type {Session} from './session';
 
 /** Bumped whenever what the lockfile rule checks changes: a graph verified by other rules is verified again. */
-const LOCKFILE_RULE = `lockfile-rule@1`;
+const LOCKFILE_RULE = `lockfile-rule@2`;
 /** The settings the lockfile rule's verdict on an edge or an entry depends on. */
 const SETTINGS = [`npmRegistryServer`, `npmScopes`, `npmRegistries`, `enableTransparentWorkspaces`, `packageExtensions`, `defaultProtocol`];
 

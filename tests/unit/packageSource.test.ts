@@ -1,7 +1,7 @@
 import {structUtils} from '@yarnpkg/core';
 import {describe, expect, it} from 'vitest';
 
-import {declaredSourceOf, displayRange, npmVersionOf, resolvedSourceOf, sourceLabelOf} from '../../sources/yarn/packageSource';
+import {declaredSourceOf, displayRange, npmVersionOf, packageNameOf, resolvedSourceOf, sourceLabelOf} from '../../sources/yarn/packageSource';
 
 describe(`sourceLabelOf`, () => {
   it.each([
@@ -48,8 +48,10 @@ describe(`declaredSourceOf`, () => {
     [`http-client`, `npm:axios@^1`, {kind: `registry`, protocol: `npm:`, name: `axios`, selector: `^1`}],
     [`lib`, `npm:latest`, {kind: `registry`, protocol: `npm:`, name: `lib`, selector: `latest`}],
     [`typescript`, `patch:typescript@npm%3A^5.9.3#optional!builtin<compat/typescript>`, {kind: `registry`, protocol: `npm:`, name: `typescript`, selector: `^5.9.3`}],
-    [`lib`, `jsr:^1.0.0`, {kind: `registry`, protocol: `jsr:`, name: `lib`, selector: `^1.0.0`}],
-    [`path`, `jsr:@std/path@^1`, {kind: `registry`, protocol: `jsr:`, name: `@std/path`, selector: `^1`}],
+    [`lib`, `jsr:^1.0.0`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/lib`, selector: `^1.0.0`}],
+    [`@std/path`, `jsr:^1.0.0`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/std__path`, selector: `^1.0.0`}],
+    [`path`, `jsr:@std/path@^1`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/std__path`, selector: `^1`}],
+    [`@std/path`, `jsr:1.0.0 || 2.0.0`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/std__path`, selector: `1.0.0 || 2.0.0`}],
     [`packed`, `file:./packed.tgz::locator=app%40workspace%3A.`, {kind: `other`, label: `file:`, source: `file:./packed.tgz`, git: null}],
     [`lib`, `workspace:^`, {kind: `workspace`}],
     [`dl`, `http://127.0.0.1:4873/dl/-/dl-1.0.0.tgz`, {kind: `other`, label: `a tarball URL`, source: `http://127.0.0.1:4873/dl/-/dl-1.0.0.tgz`, git: null}],
@@ -75,14 +77,25 @@ describe(`resolvedSourceOf`, () => {
     [`packed@file:./packed.tgz#./packed.tgz::hash=e5aa1c&locator=app%40workspace%3A.`, {kind: `other`, label: `file:`, reference: `file:./packed.tgz`, git: null}],
     [`gen@exec:./gen.js#./gen.js::hash=1f2e3d&locator=app%40workspace%3A.`, {kind: `other`, label: `exec:`, reference: `exec:./gen.js`, git: null}],
     [`lib@npm:not-a-version`, {kind: `other`, label: `an unknown protocol`, reference: `npm:not-a-version`, git: null}],
+    [`@std/path@jsr:1.0.0`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/std__path`, version: `1.0.0`, archiveUrl: null}],
+    [`@std/path@jsr:1.0.0::__archiveUrl=https%3A%2F%2Fjsr.test%2F~%2F11%2F%40jsr%2Fstd__path%2F1.0.0.tgz`, {kind: `registry`, protocol: `jsr:`, name: `@jsr/std__path`, version: `1.0.0`, archiveUrl: `https://jsr.test/~/11/@jsr/std__path/1.0.0.tgz`}],
   ])(`%s`, (text, expected) => {
     expect(resolvedSourceOf(locator(text))).toEqual(expected);
   });
 
   it(`gives the npm version behind an alias and a patch`, () => {
-    expect(npmVersionOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toEqual({name: `lib`, version: `1.0.0`, archiveUrl: null});
+    expect(npmVersionOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toEqual({name: `lib`, version: `1.0.0`, archiveUrl: null, protocol: `npm:`});
     expect(resolvedSourceOf(locator(`lib@patch:lib@npm%3A1.0.0#./fix.patch::version=1.0.0&hash=abc`))).toMatchObject({kind: `registry`, name: `lib`, version: `1.0.0`, patch: `./fix.patch`});
     expect(npmVersionOf(locator(`lib@http://example.test/lib.tgz`))).toBeNull();
+  });
+
+  it(`gives the @jsr/ npm version Yarn fetches for a jsr: package, and names it so`, () => {
+    expect(npmVersionOf(locator(`@std/path@jsr:1.1.0`))).toEqual({name: `@jsr/std__path`, version: `1.1.0`, archiveUrl: null, protocol: `jsr:`});
+    expect(npmVersionOf(locator(`@std/path@patch:@std/path@jsr%3A1.1.0#./fix.patch::version=1.1.0&hash=abc`))).toEqual({name: `@jsr/std__path`, version: `1.1.0`, archiveUrl: null, protocol: `jsr:`});
+    expect(packageNameOf(locator(`@std/path@jsr:1.1.0`))).toBe(`@jsr/std__path`);
+    expect(packageNameOf(locator(`@jsr/std__path@npm:1.1.0`))).toBe(`@jsr/std__path`);
+    expect(packageNameOf(locator(`@std/path@npm:1.1.0`))).toBe(`@std/path`);
+    expect(packageNameOf(locator(`app@workspace:.`))).toBe(`app`);
   });
 });
 
@@ -90,6 +103,8 @@ describe(`displayRange`, () => {
   it.each([
     [`npm:^4.2.1`, `^4.2.1`],
     [`npm:plain-crypto-js@^4.2.1`, `^4.2.1`],
+    [`jsr:^1.0.0`, `^1.0.0`],
+    [`jsr:@std/path@^1`, `^1`],
     [`portal:/tmp/helper::locator=app%40workspace%3A.`, `portal:/tmp/helper`],
     [`http://example.test/x.tgz`, `http://example.test/x.tgz`],
   ])(`%s reads %s`, (range, shown) => {
