@@ -4,7 +4,7 @@ import {type PortablePath, ppath} from '@yarnpkg/fslib';
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
 import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
-import {isInsideProject} from './yarn/projectPaths';
+import {placeOf} from './yarn/projectPaths';
 
 declare module '@yarnpkg/core' {
   interface ConfigurationValueMap {
@@ -96,9 +96,10 @@ export function settingOrigin(project: Project, name: SettingName): OutsideSetti
   // silently to whoever runs a command there, and one above the project is not the repository's at all.
   const places = recorded.split(/, (?=[/<])/);
   const origins = places.filter(place => !place.startsWith(`/`) || ppath.dirname(place as PortablePath) !== project.cwd);
-  const described = origins.map(place => !place.startsWith(`/`) || !isInsideProject(project, place as PortablePath)
-    ? `${place}, outside the project`
-    : `${place}, in a folder below the project's root`);
+  const described = origins.map(place => {
+    const where = place.startsWith(`/`) ? placeOf(project, place as PortablePath) : `outside`;
+    return `${place}, ${where === `project` ? `in a folder below the project's root` : where === `repository` ? `in the repository above the project` : `outside the project`}`;
+  });
   return {setting: name, source, origins, described, environment: false, partly: origins.length > 0 && origins.length < places.length};
 }
 

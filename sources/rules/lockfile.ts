@@ -31,7 +31,8 @@ export type CachedArchive = {
   locked: boolean;
   /** Relative to the project. */
   file: string;
-  holds: {kind: `manifest`, name: string, version: string} | {kind: `unreadable`, reason: string};
+  /** `unchecked`: Yarn would take the archive without a checksum to compare it with, whatever it holds. */
+  holds: {kind: `manifest`, name: string, version: string} | {kind: `unreadable` | `unchecked`, reason: string};
 };
 
 /** A registry package taken from the lockfile: the dependencies yarn.lock says it has, and those its registry manifest declares. */
@@ -136,8 +137,8 @@ export function checkLockfile(facts: LockfileFacts, policy: Policy): Array<Findi
       version: archive.version,
       locked: archive.locked,
       found: holds.kind === `manifest` ? `${holds.name}@${holds.version}` : null,
-      expected: `${archive.name}@${archive.version}`,
-      detail: holds.kind === `unreadable` ? holds.reason : null,
+      expected: holds.kind === `unchecked` ? null : `${archive.name}@${archive.version}`,
+      detail: holds.kind === `manifest` ? null : holds.reason,
       file: archive.file,
     }));
   }

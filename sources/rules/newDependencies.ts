@@ -103,16 +103,19 @@ export function workspaceDeclaredBefore(workspace: {name: string, path: string},
 }
 
 /**
- * `workspaceDeclaredBefore` for every workspace of the project, by id. A workspace found under
- * neither its path nor its name takes what the baseline workspaces that no workspace matches any
- * more declared: renamed and moved in one change (or an unnamed workspace, whose name Yarn derives
- * from its path, moved), it is most likely one of them, and a genuinely new one only gets stricter.
+ * `workspaceDeclaredBefore` for every workspace of the project, by id. When exactly one workspace is
+ * found under neither its path nor its name and exactly one baseline workspace is matched by none,
+ * they are the same workspace, renamed and moved in one change (or an unnamed one, whose name Yarn
+ * derives from its path, moved): it keeps what that one declared. Any other new workspace is new.
  */
 export function workspacesDeclaredBefore(workspaces: ReadonlyArray<{id: string, name: string, path: string}>, baseline: ReadonlyArray<BaselineWorkspace>): Map<string, ReadonlySet<string> | null> {
+  const declared = new Map(workspaces.map(workspace => [workspace.id, workspaceDeclaredBefore(workspace, baseline)]));
   const matched = new Set(workspaces.flatMap(workspace => matchingEntries(workspace, baseline)));
   const leftover = baseline.filter(entry => !matched.has(entry));
-  const leftoverDeclared = leftover.length === 0 ? null : new Set(leftover.flatMap(entry => [...entry.declared]));
-  return new Map(workspaces.map(workspace => [workspace.id, workspaceDeclaredBefore(workspace, baseline) ?? leftoverDeclared]));
+  const unmatched = [...declared].filter(([, names]) => names === null);
+  if (unmatched.length === 1 && leftover.length === 1)
+    declared.set(unmatched[0][0], leftover[0].declared);
+  return declared;
 }
 
 function matchingEntries(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>) {

@@ -43,12 +43,20 @@ export async function readBaselineAt(project: Project, revision: string): Promis
   const commit = await git([`rev-parse`, `--verify`, `--quiet`, `${revision}^{commit}`]);
   const show = commit.code === 0
     ? await git([`show`, `${commit.stdout.trim()}:./${Filename.lockfile}`])
-    : {code: commit.code, stdout: ``, stderr: `not a commit`};
+    : await whyNotACommit(git, revision);
   if (show.code !== 0) {
     const reason = show.stderr.trim().split(`\n`)[0] || `git exited with code ${show.code}`;
     throw new ReportError(MessageName.UNNAMED, `--since ${revision}: could not read ${Filename.lockfile} at that revision (${reason}). Fix: pass a revision that exists and has a ${Filename.lockfile}, e.g. origin/main after a fetch`);
   }
   return readBaseline(show.stdout);
+}
+
+/** Git's own reason (an unknown revision, or one that is no commit), with a hint for shallow CI clones. */
+async function whyNotACommit(git: (args: Array<string>) => Promise<{code: number | null, stdout: string, stderr: string}>, revision: string) {
+  const object = await git([`rev-parse`, `--verify`, revision]);
+  const shallow = (await git([`rev-parse`, `--is-shallow-repository`])).stdout.trim() === `true`;
+  const reason = object.code === 0 ? `not a commit` : `${object.stderr.trim().split(`\n`)[0] || `unknown revision`}${shallow ? `; this clone is shallow: fetch that revision first, e.g. git fetch --depth=1 origin ${revision}` : ``}`;
+  return {code: 1, stdout: ``, stderr: reason};
 }
 
 /** Reads any lockfile Yarn 4 reads: current ones, old ones it wants to refresh, and Yarn 1's. */

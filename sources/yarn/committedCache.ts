@@ -44,7 +44,9 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     const npm = npmVersionOf(pkg);
     if (npm === null)
       continue;
-    const checksum = project.storedChecksums.get(pkg.locatorHash) ?? null;
+    // Yarn fetches a `jsr:` package as its `@jsr/` npm locator, checked against that locator's checksum.
+    const fetched = pkg.reference.startsWith(`jsr:`) ? structUtils.makeLocator(structUtils.parseIdent(npm.name), `npm:${pkg.reference.slice(`jsr:`.length)}`) : pkg;
+    const checksum = project.storedChecksums.get(fetched.locatorHash) ?? null;
     // An incompatible checksum makes Yarn fetch the archive again; without one, Yarn takes whatever the cache holds.
     if (checksum !== null && typeof archiveCache.isChecksumCompatible === `function` && !archiveCache.isChecksumCompatible(checksum))
       continue;
@@ -52,9 +54,13 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     const rememberable = remember && checksum !== null && !project.conditionalLocators?.has(pkg.locatorHash);
     if (rememberable && verified.has(pkg.locatorHash, checksum!))
       continue;
-    const path = archiveCache.getLocatorPath(pkg, checksum);
+    const path = archiveCache.getLocatorPath(fetched, checksum);
     if (!present.has(ppath.basename(path)))
       continue;
+    if (fetched !== pkg && checksum === null) {
+      archives.push({name: npm.name, version: npm.version, locked: lockedBefore.has(pkg.locatorHash), file: ppath.relative(project.cwd, path), holds: {kind: `unchecked`, reason: `yarn.lock has no checksum for ${structUtils.stringifyLocator(fetched)}, the @jsr/ entry Yarn checks a jsr: archive against (the jsr: entry no longer matches it)`}});
+      continue;
+    }
     // A `jsr:` package's archive is its `@jsr/` npm package's: laid out, and named in its manifest, as that one.
     const holds = readArchivedManifest(npath.fromPortablePath(path), `${structUtils.getIdentVendorPath(structUtils.parseIdent(npm.name))}/package.json`);
     // No archive: Yarn fetches it from its source, which the other rules judge.

@@ -4,35 +4,60 @@ import {existsSync, realpathSync} from 'fs';
 import path from 'path';
 
 /**
- * Whether a folder lies inside the project or the git repository around it, where a pull request can
- * put files, by its path or through a symlink.
+ * Whether a folder lies where a pull request can put files, by its path or through a symlink: inside
+ * the project, the git repository around it, or a folder above it whose `.yarnrc.yml` Yarn read (in a
+ * checkout without `.git`, such a file is the repository's as much as the project's own).
  */
 export function isInsideProject(project: Project, folder: PortablePath) {
-  const boundaries = [project.cwd, ...repositoryRootOf(project.cwd)];
+  const boundaries = boundariesOf(project);
   if (boundaries.some(boundary => isWithin(boundary, folder)))
     return true;
   const real = npath.toPortablePath(realpathOf(npath.fromPortablePath(folder)));
   return boundaries.some(boundary => isWithin(npath.toPortablePath(realpathOf(npath.fromPortablePath(boundary))), real));
 }
 
-const repositoryRoots = new Map<PortablePath, Array<PortablePath>>();
+/** Where an rc file lies: in the project's own folder, in the git repository around the project, or outside both. */
+export function placeOf(project: Project, file: PortablePath): `project` | `repository` | `outside` {
+  if (isWithin(project.cwd, file))
+    return `project`;
+  return repositoryRootOf(project.cwd).some(root => isWithin(root, file)) ? `repository` : `outside`;
+}
 
-/** The nearest folder above the project holding `.git` (a folder, or a file for worktrees and submodules). */
-function repositoryRootOf(cwd: PortablePath): Array<PortablePath> {
-  let root = repositoryRoots.get(cwd);
-  if (typeof root === `undefined`) {
-    root = [];
-    for (let folder = cwd; ; folder = ppath.dirname(folder)) {
-      if (existsSync(npath.fromPortablePath(ppath.join(folder, `.git` as PortablePath)))) {
-        root = folder === cwd ? [] : [folder];
-        break;
-      }
-      if (ppath.dirname(folder) === folder)
-        break;
+const BOUNDARIES = Symbol.for(`yarn-plugin-quarantine/boundaries`);
+
+function boundariesOf(project: Project): Array<PortablePath> {
+  const holder = project as Project & {[BOUNDARIES]?: Array<PortablePath>};
+  return holder[BOUNDARIES] ??= [project.cwd, ...repositoryRootOf(project.cwd), ...rcFoldersAbove(project)];
+}
+
+/** The folders above the project, below the home folder, whose rc file set a setting Yarn read. */
+function rcFoldersAbove(project: Project): Array<PortablePath> {
+  const home = folderUtils.getHomeFolder();
+  const folders = new Set<PortablePath>();
+  for (const source of project.configuration.sources.values()) {
+    for (const place of source.split(/, (?=[/<])/)) {
+      const folder = ppath.dirname(place as PortablePath);
+      if (place.startsWith(`/`) && folder !== project.cwd && isWithin(folder, project.cwd) && !isWithin(folder, home))
+        folders.add(folder);
     }
-    repositoryRoots.set(cwd, root);
   }
-  return root;
+  return [...folders];
+}
+
+/**
+ * The nearest folder above the project holding `.git` (a folder, or a file for worktrees and
+ * submodules), below the home folder: a home folder kept in git (dotfiles) is not a repository
+ * a pull request writes to, and counting it would put all of Yarn's own folders inside.
+ */
+function repositoryRootOf(cwd: PortablePath): Array<PortablePath> {
+  const home = folderUtils.getHomeFolder();
+  for (let folder = cwd; isWithin(home, folder) ? folder !== home : true; folder = ppath.dirname(folder)) {
+    if (existsSync(npath.fromPortablePath(ppath.join(folder, `.git` as PortablePath))))
+      return folder === cwd ? [] : [folder];
+    if (ppath.dirname(folder) === folder)
+      break;
+  }
+  return [];
 }
 
 function isWithin(parent: PortablePath, folder: PortablePath) {
@@ -85,7 +110,7 @@ export function stateLocation(project: Project): StateLocation {
   const yarnMetadataTrusted = outside(globalFolder);
   // A cache folder inside the project is the usual zero-install layout, with the global folder as the documented fallback.
   const passedOver = yarnMetadataTrusted ? null : [
-    `globalFolder (${npath.fromPortablePath(globalFolder)}) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so each command asks the registry`,
+    `globalFolder (${npath.fromPortablePath(globalFolder)}) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so those the release-time cache does not hold are asked of the registry`,
     cacheOutside ? `` : releaseTimes === null ? `, and the release-time cache is not kept between commands` : `, and the release-time cache is kept in ${releaseTimes} instead`,
     `. Fix: point globalFolder (or YARN_GLOBAL_FOLDER) outside the repository`,
   ].join(``);

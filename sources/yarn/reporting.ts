@@ -57,9 +57,10 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
         ? `but the registry serves ${finding.name} ${finding.version} at ${pretty(finding.expected, formatUtils.Type.URL)}`
         : `and the registry could not confirm that archive (${finding.detail})`}; it may be another version's archive, so nothing was fetched${via}. Fix: run ${upCommand} to take the registry's archive again`;
     case `archive-mismatch`:
+      // No `expected`: the archive was not read, because Yarn would not check it against anything.
       return `${subject}${locked}: its archive in the project's cache, ${pretty(finding.file ?? ``, formatUtils.Type.PATH)}, ${finding.found !== null
         ? `holds ${describeHeld(finding)}`
-        : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
+        : finding.expected === null ? `would be taken unchecked: ${finding.detail}` : `cannot be read as a package archive (${finding.detail})`}; a pull request may have replaced it together with its checksum, so nothing was linked or run${via}. Fix: restore that file from your base branch, or delete it and run ${pretty(`yarn install`, formatUtils.Type.CODE)} to fetch the registry's archive; zero-install projects should run ${pretty(`yarn install --immutable --immutable-cache --check-cache`, formatUtils.Type.CODE)} in CI`;
     case `dependency-mismatch`:
       return `${subject}${locked}: yarn.lock says it depends on ${pretty(finding.found ?? ``, formatUtils.Type.CODE)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.expected ? `declares ${pretty(finding.expected, formatUtils.Type.CODE)}` : `declares no such dependency`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${upCommand} to take its dependencies from the registry again`;
     case `checksum-changed`:

@@ -1,4 +1,7 @@
+import {structUtils} from '@yarnpkg/core';
 import {readFileSync} from 'node:fs';
+import {readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
 import {agoISO, type PackageSpec, type Registry} from '../../scripts/lib/registry.mjs';
@@ -219,6 +222,37 @@ describe(`on the newest Yarn`, () => {
 
     expect(result.code, result.output).toBe(0);
     expect(JSON.parse(await project.readFile(`node_modules/@std/path/package.json`))).toMatchObject({name: `@jsr/std__path`, version: `1.1.0`});
+  });
+
+  // Yarn fetches a jsr: entry as its @jsr/ npm locator, checked against that locator's checksum: a jsr: entry that no longer names its twin has none.
+  it(`zero-install: stops a jsr: entry that no longer matches its @jsr/ entry, whose archive Yarn would take from the committed cache unchecked`, async () => {
+    const registry = await jsrRegistry([{name: `@jsr/std__path`, versions: {'1.0.0': {publishedAt: agoISO({days: 30})}}}]);
+    const evil = await jsrRegistry([{name: `@jsr/std__path`, versions: {'1.0.0': {publishedAt: agoISO({days: 30}), files: {'index.js': `module.exports = "EVIL";\n`}}}}]);
+    const project = await projectWith({registry, manifest: USES_STD_PATH, yarnrc: jsrScope(registry, `default`)});
+    expect((await project.install()).code).toBe(0);
+    const honest = (await project.lockfile())!;
+    const donor = await projectWith({registry: evil, manifest: USES_STD_PATH, plugin: false, yarnrc: jsrScope(evil, `default`)});
+    expect((await donor.run([`install`])).code).toBe(0);
+    const [evilZip] = (await readdir(join(donor.dir, `.yarn`, `cache`))).filter(file => file.endsWith(`.zip`));
+    const evilChecksum = /"@std\/path@jsr:\^1\.0\.0":\n[^]*?checksum: (\S+)/.exec((await donor.lockfile())!)![1];
+    const forged = honest.replace(/(resolution: "@std\/path@jsr:1\.0\.0)::__archiveUrl=[^"]*"\n  checksum: \S+/, `$1"\n  checksum: ${evilChecksum}`);
+    expect(forged).not.toBe(honest);
+    const fetchedAs = `${structUtils.slugifyLocator(structUtils.makeLocator(structUtils.parseIdent(`@jsr/std__path`), `npm:1.0.0`))}-10c0.zip`;
+    await writeFile(join(project.dir, `.yarn`, `cache`, fetchedAs), await readFile(join(donor.dir, `.yarn`, `cache`, evilZip)));
+    await project.writeFile(`yarn.lock`, forged);
+    await rm(join(project.dir, `node_modules`), {recursive: true, force: true});
+    await rm(join(project.dir, `.yarn`, `install-state.gz`), {force: true});
+
+    const check = await project.run([`quarantine`, `check`]);
+    const install = await project.install([`install`, `--immutable`, `--immutable-cache`], {YARN_CHECKSUM_BEHAVIOR: `throw`});
+
+    const line = `its archive in the project's cache, .yarn/cache/${fetchedAs}, would be taken unchecked: yarn.lock has no checksum for @jsr/std__path@npm:1.0.0, the @jsr/ entry Yarn checks a jsr: archive against (the jsr: entry no longer matches it)`;
+    expect(check.code, check.output).toBe(1);
+    expect(check.output).toContain(line);
+    expect(install.code, install.output).toBe(1);
+    expect(install.output).toContain(line);
+    expect(project.exists(`node_modules/@std/path/index.js`)).toBe(false);
+    expect(await project.lockfile()).toBe(forged);
   });
 
   it(`without the plugin, Yarn downloads the archive the jsr: entry pins, whatever its @jsr/ entry says (what the plugin prevents)`, async () => {

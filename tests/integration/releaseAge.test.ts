@@ -352,9 +352,8 @@ describe(`publish times`, () => {
 
   it(`a version another project's shorter period cached is asked about again while it is young for this one, so its removal is noticed`, async () => {
     const registry = await registryWith({packages: axiosReplay()});
-    const shared = await mkdtemp(join(tmpdir(), `quarantine-shared-global-`));
-    const env = {YARN_GLOBAL_FOLDER: shared};
     const lenient = await projectWith({registry, manifest: PINS_BAD_AXIOS, yarnrc: {quarantinePeriod: `90m`, quarantineNewDependencies: `off`}});
+    const env = {YARN_GLOBAL_FOLDER: lenient.globalFolder};
     const first = await lenient.install([`install`], env);
     expect(first.code, first.output).toBe(0);
     registry.packages.removeVersion(`axios`, `1.14.1`);
@@ -368,7 +367,6 @@ describe(`publish times`, () => {
     // Only follow-redirects, old for both periods, comes from the cache.
     expect(result.output).toContain(`3 versions checked, 1 from the release-time cache`);
     expect(tarballRequests(registry)).toEqual([]);
-    await rm(shared, {recursive: true, force: true});
   });
 
   it.each([
@@ -390,7 +388,7 @@ describe(`publish times`, () => {
     expect(result.code, result.output).toBe(1);
     expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
     expect(result.output).toContain(`0 from the release-time cache`);
-    expect(result.output).toMatch(/Quarantine: globalFolder \(.*\.yarn\/global\) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so each command asks the registry, and the release-time cache is kept in .*\/home\/\.yarn\/berry\/quarantine\/release-times\.json instead\. Fix: point globalFolder \(or YARN_GLOBAL_FOLDER\) outside the repository/);
+    expect(result.output).toMatch(/Quarantine: globalFolder \(.*\.yarn\/global\) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so those the release-time cache does not hold are asked of the registry, and the release-time cache is kept in .*\/home\/\.yarn\/berry\/quarantine\/release-times\.json instead\. Fix: point globalFolder \(or YARN_GLOBAL_FOLDER\) outside the repository/);
     expect(await project.readFile(`.yarn/global/quarantine/release-times.json`)).toBe(forged);
     expect(await project.readFile(`.yarn/cache/quarantine-release-times.json`)).toBe(forged);
     expect(tarballRequests(registry)).toEqual([]);
@@ -416,6 +414,28 @@ describe(`publish times`, () => {
     expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
     expect(result.output).toContain(`0 from the release-time cache`);
     expect(await readFile(join(repository, `.yarn-cache`, `quarantine-release-times.json`), `utf8`)).toBe(forged);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`counts a folder above the project whose .yarnrc.yml Yarn read as inside, in a checkout without .git: a cache folder it sets there never vouches for publish times`, async () => {
+    const registry = await registryWith({packages: axiosReplay()});
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
+    const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, parentYarnrc: {cacheFolder: `./shared-cache`}, files: {'yarn.lock': lockfile}});
+    const repository = project.parent!;
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+      [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+      [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
+    }});
+    await mkdir(join(repository, `shared-cache`));
+    await writeFile(join(repository, `shared-cache`, `quarantine-release-times.json`), forged);
+    registry.clearRequests();
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`axios@npm:1.14.1 (locked) is in quarantine`);
+    expect(result.output).toContain(`0 from the release-time cache`);
+    expect(await readFile(join(repository, `shared-cache`, `quarantine-release-times.json`), `utf8`)).toBe(forged);
     expect(tarballRequests(registry)).toEqual([]);
   });
 

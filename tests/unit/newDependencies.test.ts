@@ -168,8 +168,9 @@ describe(`workspaceDeclaredBefore`, () => {
   });
 
   it.each([
-    [`renamed and moved at once: takes what the workspace no one matches declared`, [{id: `a2`, name: `a2`, path: `libs/a2`}, {id: `app`, name: `app`, path: `.`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {a2: [`lib-a`]}],
+    [`renamed and moved at once: takes what the one workspace no one matches declared`, [{id: `a2`, name: `a2`, path: `libs/a2`}, {id: `app`, name: `app`, path: `.`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {a2: [`lib-a`]}],
     [`an unnamed workspace moved (Yarn derives its name from its path)`, [{id: `b-123`, name: `b-123`, path: `libs/b`}, {id: `app`, name: `app`, path: `.`}, {id: `a`, name: `a`, path: `packages/a`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {'b-123': [`lib-b`]}],
+    [`two new workspaces in place of one removed: which one it became is unknown, so both are new`, [{id: `site`, name: `site`, path: `apps/site`}, {id: `blog`, name: `blog`, path: `apps/blog`}, {id: `app`, name: `app`, path: `.`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {site: null, blog: null}],
     [`a new workspace while every baseline workspace is still there: new`, [{id: `d`, name: `d`, path: `packages/d`}, {id: `app`, name: `app`, path: `.`}, {id: `a`, name: `a`, path: `packages/a`}, {id: `b`, name: `b`, path: `packages/b`}, {id: `@acme/c`, name: `@acme/c`, path: `packages/c`}], {d: null}],
   ])(`across the project: %s`, (_, workspaces, expected) => {
     const declared = workspacesDeclaredBefore(workspaces, before);
