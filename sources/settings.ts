@@ -4,7 +4,7 @@ import {type PortablePath, ppath} from '@yarnpkg/fslib';
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
 import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
-import {placeOf} from './yarn/projectPaths';
+import {placeOf, rcFilesOf} from './yarn/projectPaths';
 
 declare module '@yarnpkg/core' {
   interface ConfigurationValueMap {
@@ -91,10 +91,9 @@ export function settingOrigin(project: Project, name: SettingName): OutsideSetti
     return {setting: name, source, origins: [], described: [], environment: false, partly: false};
   if (recorded.includes(`<environment>`))
     return {setting: name, source, origins: [source], described: [source], environment: true, partly: false};
-  // Yarn joins the rc files of a merged list with ", "; each is an absolute path (or a marker such as <compat>).
   // Only the rc file at the project's root is the repository's policy: one in a workspace folder applies
   // silently to whoever runs a command there, and one above the project is not the repository's at all.
-  const places = recorded.split(/, (?=[/<])/);
+  const places = rcFilesOf(recorded);
   const origins = places.filter(place => !place.startsWith(`/`) || ppath.dirname(place as PortablePath) !== project.cwd);
   const described = origins.map(place => {
     const where = place.startsWith(`/`) ? placeOf(project, place as PortablePath) : `outside`;

@@ -98,8 +98,7 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
  * under neither: a new workspace, whose dependencies are all newly declared.
  */
 export function workspaceDeclaredBefore(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>): ReadonlySet<string> | null {
-  const entries = matchingEntries(workspace, baseline);
-  return entries.length === 0 ? null : new Set(entries.flatMap(entry => [...entry.declared]));
+  return declaredBy(matchingEntries(workspace, baseline));
 }
 
 /**
@@ -109,17 +108,21 @@ export function workspaceDeclaredBefore(workspace: {name: string, path: string},
  * derives from its path, moved): it keeps what that one declared. Any other new workspace is new.
  */
 export function workspacesDeclaredBefore(workspaces: ReadonlyArray<{id: string, name: string, path: string}>, baseline: ReadonlyArray<BaselineWorkspace>): Map<string, ReadonlySet<string> | null> {
-  const declared = new Map(workspaces.map(workspace => [workspace.id, workspaceDeclaredBefore(workspace, baseline)]));
-  const matched = new Set(workspaces.flatMap(workspace => matchingEntries(workspace, baseline)));
+  const entries = new Map(workspaces.map(workspace => [workspace.id, matchingEntries(workspace, baseline)]));
+  const matched = new Set([...entries.values()].flat());
   const leftover = baseline.filter(entry => !matched.has(entry));
-  const unmatched = [...declared].filter(([, names]) => names === null);
+  const unmatched = [...entries].filter(([, found]) => found.length === 0);
   if (unmatched.length === 1 && leftover.length === 1)
-    declared.set(unmatched[0][0], leftover[0].declared);
-  return declared;
+    entries.set(unmatched[0][0], leftover);
+  return new Map([...entries].map(([id, found]) => [id, declaredBy(found)]));
 }
 
 function matchingEntries(workspace: {name: string, path: string}, baseline: ReadonlyArray<BaselineWorkspace>) {
   return baseline.filter(entry => entry.path === workspace.path || entry.name === workspace.name);
+}
+
+function declaredBy(entries: ReadonlyArray<BaselineWorkspace>): ReadonlySet<string> | null {
+  return entries.length === 0 ? null : new Set(entries.flatMap(entry => [...entry.declared]));
 }
 
 export function isAllowed(node: Pick<GraphNode, `name` | `version`>, facts: Pick<NewDependencyFacts, `listed`>, policy: Policy): boolean {

@@ -72,7 +72,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
     // returning none: whether this policy explains the failure is decided from its own facts.
     const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), satisfying.map(withTime), session.policy, session.now);
     if (choice.failure !== null)
-      return settle(session, choice, protocolOf(opts));
+      return settle(session, choice, opts);
     if (candidates instanceof Error)
       throw candidates;
     return candidates;
@@ -82,7 +82,7 @@ async function filterSemverCandidates(original: GetCandidates, self: unknown, de
   const withheld = satisfying.filter(version => semver.gt(version, versions[0]));
   const choice = chooseCandidates(structUtils.stringifyIdent(descriptor), rangeOf(descriptor), versions.map(withTime), session.policy, session.now, withheld.map(withTime));
 
-  settle(session, choice, protocolOf(opts));
+  settle(session, choice, opts);
   const eligible = new Set(choice.eligible);
   return candidates.filter((_, index) => eligible.has(versions[index]));
 }
@@ -104,7 +104,7 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
 
   const choice = chooseTagFallback(structUtils.stringifyIdent(descriptor), tag, tagged, [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)})), session.policy, session.now);
   if (choice.failure !== null)
-    return settle(session, choice, protocolOf(opts));
+    return settle(session, choice, opts);
   if (candidates instanceof Error)
     throw candidates;
   // Yarn's own gate, stricter than this policy, left nothing: its refusal stands.
@@ -114,11 +114,11 @@ async function filterTagCandidates(original: GetCandidates, self: unknown, descr
   // Yarn's own gate may already have fallen back; a version it chose that this policy accepts stays.
   const chosen = versionOf(candidates[0]);
   if (choice.eligible.includes(chosen)) {
-    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))}, protocolOf(opts));
+    settle(session, {...choice, heldBack: choice.heldBack.map(finding => ({...finding, usedVersion: chosen}))}, opts);
     return candidates;
   }
 
-  settle(session, choice, protocolOf(opts));
+  settle(session, choice, opts);
 
   // Resolving the chosen version as an exact range yields a locator bound exactly as Yarn binds it.
   const exact = structUtils.makeDescriptor(descriptor, `${NPM_PROTOCOL}${choice.eligible[0]}`);
@@ -143,7 +143,8 @@ async function callOriginal(original: GetCandidates, self: unknown, ...args: Par
  * resolution right here: going on with the quarantined version would resolve its dependencies,
  * and git or tarball resolvers fetch (and run `prepack`) while resolving.
  */
-function settle(session: Session, choice: CandidateChoice, protocol: RegistryProtocol): Array<Locator> {
+function settle(session: Session, choice: CandidateChoice, opts: ResolveOptions): Array<Locator> {
+  const protocol = protocolOf(opts);
   for (const finding of choice.heldBack)
     session.record({...finding, protocol});
 

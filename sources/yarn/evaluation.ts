@@ -147,23 +147,16 @@ async function gatherDependencyLists(project: Project, session: Session, npmPack
 
 function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {
   const {baseline} = session;
-  const baselineDeclarations = new Map<string, ReadonlySet<string> | null>();
-  const workspaceNodes = project.workspaces.flatMap(workspace => {
+  const workspaces = project.workspaces.flatMap(workspace => {
     const node = nodes.get(workspace.anchoredLocator.locatorHash);
-    return node ? [{id: node.id, name: node.name, path: workspace.relativeCwd}] : [];
+    return node ? [{id: node.id, name: node.name, path: workspace.relativeCwd, node}] : [];
   });
-  const declaredBefore = baseline?.workspaceDeclarations ? workspacesDeclaredBefore(workspaceNodes, baseline.workspaceDeclarations) : null;
-  for (const workspace of project.workspaces) {
-    const node = nodes.get(workspace.anchoredLocator.locatorHash);
-    if (!node || baseline === null)
-      continue;
-    if (baseline.workspaceDeclarations !== null) {
-      baselineDeclarations.set(node.id, declaredBefore?.get(node.id) ?? null);
-    } else {
+  const baselineDeclarations: Map<string, ReadonlySet<string> | null> = baseline === null
+    ? new Map()
+    : baseline.workspaceDeclarations !== null
+      ? workspacesDeclaredBefore(workspaces, baseline.workspaceDeclarations)
       // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
-      baselineDeclarations.set(node.id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName)));
-    }
-  }
+      : new Map(workspaces.map(({id, node}) => [id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName))]));
   const {names, sources} = session.listings;
   return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources};
 }

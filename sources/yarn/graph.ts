@@ -154,15 +154,10 @@ export function listingsByUser(project: Project): UserListings {
   const add = (name: string, range: string) => {
     listings.names.add(name);
     listings.sources.add(`${name}@${range}`);
-    const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(range);
-    if (alias)
-      listings.names.add(alias[1]);
-    // `"@std/path": "jsr:^1"` lists the package Yarn fetches for it.
-    if (range.startsWith(`jsr:`)) {
-      const declared = declaredSourceOf(name, range);
-      if (declared.kind === `registry`)
-        listings.names.add(declared.name);
-    }
+    // An alias (`npm:other@^1`) lists the package it names; `"@std/path": "jsr:^1"` the one Yarn fetches for it.
+    const declared = declaredSourceOf(name, range);
+    if (declared.kind === `registry` && typeof declared.patch === `undefined`)
+      listings.names.add(declared.name);
   };
 
   for (const workspace of project.workspaces) {

@@ -9,11 +9,16 @@ import path from 'path';
  * checkout without `.git`, such a file is the repository's as much as the project's own).
  */
 export function isInsideProject(project: Project, folder: PortablePath) {
-  const boundaries = boundariesOf(project);
+  const {boundaries, realBoundaries} = boundariesOf(project);
   if (boundaries.some(boundary => isWithin(boundary, folder)))
     return true;
-  const real = npath.toPortablePath(realpathOf(npath.fromPortablePath(folder)));
-  return boundaries.some(boundary => isWithin(npath.toPortablePath(realpathOf(npath.fromPortablePath(boundary))), real));
+  const real = realPortablePath(folder);
+  return realBoundaries.some(boundary => isWithin(boundary, real));
+}
+
+/** The rc files Yarn records as a setting's source: one path, or several joined with ", " for a merged list (or a marker such as `<environment>`). */
+export function rcFilesOf(source: string): Array<string> {
+  return source.split(/, (?=[/<])/);
 }
 
 /** Where an rc file lies: in the project's own folder, in the git repository around the project, or outside both. */
@@ -25,9 +30,12 @@ export function placeOf(project: Project, file: PortablePath): `project` | `repo
 
 const BOUNDARIES = Symbol.for(`yarn-plugin-quarantine/boundaries`);
 
-function boundariesOf(project: Project): Array<PortablePath> {
-  const holder = project as Project & {[BOUNDARIES]?: Array<PortablePath>};
-  return holder[BOUNDARIES] ??= [project.cwd, ...repositoryRootOf(project.cwd), ...rcFoldersAbove(project)];
+function boundariesOf(project: Project): {boundaries: Array<PortablePath>, realBoundaries: Array<PortablePath>} {
+  const holder = project as Project & {[BOUNDARIES]?: {boundaries: Array<PortablePath>, realBoundaries: Array<PortablePath>}};
+  return holder[BOUNDARIES] ??= (() => {
+    const boundaries = [project.cwd, ...repositoryRootOf(project.cwd), ...rcFoldersAbove(project)];
+    return {boundaries, realBoundaries: boundaries.map(realPortablePath)};
+  })();
 }
 
 /** The folders above the project, below the home folder, whose rc file set a setting Yarn read. */
@@ -35,7 +43,7 @@ function rcFoldersAbove(project: Project): Array<PortablePath> {
   const home = folderUtils.getHomeFolder();
   const folders = new Set<PortablePath>();
   for (const source of project.configuration.sources.values()) {
-    for (const place of source.split(/, (?=[/<])/)) {
+    for (const place of rcFilesOf(source)) {
       const folder = ppath.dirname(place as PortablePath);
       if (place.startsWith(`/`) && folder !== project.cwd && isWithin(folder, project.cwd) && !isWithin(folder, home))
         folders.add(folder);
@@ -63,6 +71,10 @@ function repositoryRootOf(cwd: PortablePath): Array<PortablePath> {
 function isWithin(parent: PortablePath, folder: PortablePath) {
   const relative = ppath.relative(parent, folder);
   return !ppath.isAbsolute(relative) && relative !== `..` && !relative.startsWith(`../`);
+}
+
+function realPortablePath(folder: PortablePath): PortablePath {
+  return npath.toPortablePath(realpathOf(npath.fromPortablePath(folder)));
 }
 
 /** The real path of a folder that may not exist yet: that of its nearest existing ancestor, joined with the rest. */
@@ -93,21 +105,28 @@ export type StateLocation = {
   passedOver: string | null;
 };
 
+const STATE_LOCATION = Symbol.for(`yarn-plugin-quarantine/state-location`);
+
 export function stateLocation(project: Project): StateLocation {
+  const holder = project as Project & {[STATE_LOCATION]?: StateLocation};
+  return holder[STATE_LOCATION] ??= locateState(project);
+}
+
+function locateState(project: Project): StateLocation {
   const {configuration} = project;
   const outside = (folder: PortablePath) => !isInsideProject(project, folder);
   const cacheFolder = configuration.get(`cacheFolder`);
   const globalFolder = configuration.get(`globalFolder`);
-  const defaultGlobalFolder = folderUtils.getDefaultGlobalFolder();
 
-  const folder = [globalFolder, defaultGlobalFolder].find(outside);
-  const quarantineFolder = typeof folder === `undefined` ? null : path.join(npath.fromPortablePath(folder), `quarantine`);
+  const yarnMetadataTrusted = outside(globalFolder);
+  const defaultGlobalFolder = folderUtils.getDefaultGlobalFolder();
+  const folder = yarnMetadataTrusted ? globalFolder : outside(defaultGlobalFolder) ? defaultGlobalFolder : null;
+  const quarantineFolder = folder === null ? null : path.join(npath.fromPortablePath(folder), `quarantine`);
   const cacheOutside = outside(cacheFolder);
   const releaseTimes = cacheOutside
     ? path.join(npath.fromPortablePath(cacheFolder), `quarantine-release-times.json`)
     : quarantineFolder === null ? null : path.join(quarantineFolder, `release-times.json`);
 
-  const yarnMetadataTrusted = outside(globalFolder);
   // A cache folder inside the project is the usual zero-install layout, with the global folder as the documented fallback.
   const passedOver = yarnMetadataTrusted ? null : [
     `globalFolder (${npath.fromPortablePath(globalFolder)}) is inside the project or its repository, where a pull request can write: Yarn's package metadata there is not used for publish times, so those the release-time cache does not hold are asked of the registry`,
