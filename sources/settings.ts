@@ -3,7 +3,7 @@ import {type PortablePath, ppath} from '@yarnpkg/fslib';
 
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
-import type {LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
+import type {InstallScriptsMode, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
 import {placeOf, rcFilesOf} from './yarn/projectPaths';
 
 declare module '@yarnpkg/core' {
@@ -14,6 +14,8 @@ declare module '@yarnpkg/core' {
     quarantineMissingPublishTime: string;
     quarantineNewDependencies: string;
     quarantineApprovedDependencies: Array<string>;
+    quarantineInstallScripts: string;
+    quarantineApprovedScripts: Array<string>;
   }
 }
 
@@ -51,6 +53,17 @@ export const settings = {
     isArray: true as const,
     default: [],
   },
+  quarantineInstallScripts: {
+    description: `reject, warn or off: an update that adds an install script, or changes one, that would run`,
+    type: SettingsType.STRING as const,
+    default: `reject`,
+  },
+  quarantineApprovedScripts: {
+    description: `Versions whose install scripts are approved (pin a version: tinycolor@4.1.1)`,
+    type: SettingsType.STRING as const,
+    isArray: true as const,
+    default: [],
+  },
 };
 
 export type SettingName = keyof typeof settings;
@@ -71,6 +84,8 @@ export function readPolicy(project: Project): Policy {
     missingPublishTime: readChoice<MissingPublishTimeMode>(configuration, `quarantineMissingPublishTime`, [`reject`, `allow`]),
     newDependencies: readChoice<NewDependenciesMode>(configuration, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
     approvedDependencies: readPatterns(configuration, `quarantineApprovedDependencies`),
+    installScripts: readChoice<InstallScriptsMode>(configuration, `quarantineInstallScripts`, [`reject`, `warn`, `off`]),
+    approvedScripts: readPatterns(configuration, `quarantineApprovedScripts`),
     setOutsideProject: (Object.keys(settings) as Array<SettingName>).map(name => settingOrigin(project, name)).filter(origin => origin.origins.length > 0),
   };
 }
@@ -102,7 +117,7 @@ export function settingOrigin(project: Project, name: SettingName): OutsideSetti
   return {setting: name, source, origins, described, environment: false, partly: origins.length > 0 && origins.length < places.length};
 }
 
-function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies`): Array<Pattern> {
+function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`): Array<Pattern> {
   return configuration.get(name).map(entry => {
     const pattern = parsePattern(String(entry));
     if (pattern === null)

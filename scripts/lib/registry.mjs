@@ -151,6 +151,8 @@ const header = (req, name) => {
 /** @param {RegistryOptions} [options] */
 export async function startRegistry(options = {}) {
   const {omitTime = false, abbreviated = false, token, delayMs = 0, jsrTarballs = false} = options;
+  /** Serve full documents as some registries do: each version says `hasInstallScript` but leaves `scripts` out. */
+  let scriptsOmitted = false;
 
   /** @type {Map<string, {name: string, distTags: Record<string, string>, versions: Map<string, VersionSpec>, modified: string}>} */
   const store = new Map();
@@ -243,6 +245,10 @@ export async function startRegistry(options = {}) {
         const scripts = /** @type {Record<string, string> | undefined} */ (manifest.scripts);
         const hasInstallScript = [`preinstall`, `install`, `postinstall`].some(s => scripts?.[s]) || undefined;
         docVersions[version] = {...picked, hasInstallScript, dist};
+      } else if (scriptsOmitted) {
+        const {scripts, ...rest} = /** @type {Record<string, unknown> & {scripts?: Record<string, string>}} */ (manifest);
+        const hasInstallScript = [`preinstall`, `install`, `postinstall`].some(s => scripts?.[s]) || undefined;
+        docVersions[version] = {_id: `${name}@${version}`, ...rest, hasInstallScript, dist};
       } else {
         docVersions[version] = {_id: `${name}@${version}`, ...manifest, dist};
       }
@@ -440,6 +446,10 @@ export async function startRegistry(options = {}) {
     },
     clearFaults: () => {
       faults = [];
+    },
+    /** @param {boolean} omit leave `scripts` out of every version of every full document from now on */
+    omitScripts: omit => {
+      scriptsOmitted = omit;
     },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);

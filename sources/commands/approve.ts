@@ -2,7 +2,7 @@ import {BaseCommand} from '@yarnpkg/cli';
 import {Configuration, formatUtils, MessageName, Project, ReportError, StreamReport, ThrowReport} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
 
-import {matchesPattern, parsePattern, type Pattern} from '../policy/pattern';
+import {matchesPattern, parsePattern, pinnedVersionOf, type Pattern} from '../policy/pattern';
 import type {Rule} from '../rules/finding';
 import {recallBlocked} from '../yarn/blockedFindings';
 import {evaluateProject} from '../yarn/evaluation';
@@ -11,9 +11,10 @@ import {openLockedProject} from '../yarn/lockfileProject';
 /** The lockfile rule has no list: what it finds is fixed in the lockfile, not approved. */
 type ApprovableRule = Exclude<Rule, `lockfile`>;
 
-const SETTING_OF: Record<ApprovableRule, `quarantineExemptPackages` | `quarantineApprovedDependencies`> = {
+const SETTING_OF: Record<ApprovableRule, `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`> = {
   [`release-age`]: `quarantineExemptPackages`,
   [`new-dependency`]: `quarantineApprovedDependencies`,
+  [`install-scripts`]: `quarantineApprovedScripts`,
 };
 
 export default class QuarantineApproveCommand extends BaseCommand {
@@ -27,7 +28,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
       A sub-dependency from git, a tarball URL, \`file:\`, \`exec:\`, \`link:\` or \`portal:\` is approved as that very source, \`name@<source>\` as the finding prints it: approving its name alone does not let a package of that name in from anywhere. What the lockfile rule finds (yarn.lock or the committed cache disagreeing with the manifests or the registry) is fixed in the lockfile, not approved.
 
-      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
+      Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again.
+
+      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
       Exit codes: \`0\` when every pattern was written or already present, \`1\` when a pattern is invalid or, without a flag, matches no current finding.
     `,
@@ -41,6 +44,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
       `Exempt one version from the release-age rule`,
       `$0 quarantine approve --release-age axios@1.15.3`,
     ], [
+      `Approve the install script one version of a package added`,
+      `$0 quarantine approve --scripts esbuild@0.25.1`,
+    ], [
       `Approve a tarball sub-dependency from that one URL`,
       `$0 quarantine approve 'payload@https://example.com/payload-1.0.0.tgz'`,
     ], [
@@ -52,6 +58,8 @@ export default class QuarantineApproveCommand extends BaseCommand {
   releaseAge = Option.Boolean(`--release-age`, false, {description: `Add the patterns to quarantineExemptPackages`});
 
   newDependency = Option.Boolean(`--new-dependency`, false, {description: `Add the patterns to quarantineApprovedDependencies`});
+
+  scripts = Option.Boolean(`--scripts`, false, {description: `Add the versions to quarantineApprovedScripts (name@version only)`});
 
   since = Option.String(`--since`, {description: `Without a flag, decide from the findings against yarn.lock at this git revision`});
 
@@ -71,8 +79,16 @@ export default class QuarantineApproveCommand extends BaseCommand {
       const rulesOf = await this.chooseRules(configuration, patterns);
       const cwd = configuration.projectCwd ?? this.context.cwd;
 
-      for (const pattern of patterns) {
-        for (const rule of rulesOf(pattern)) {
+      // Every pattern is judged before anything is written: one bad pattern leaves .yarnrc.yml as it was.
+      const plan = patterns.map(pattern => ({pattern, rules: rulesOf(pattern)}));
+      for (const {pattern, rules} of plan) {
+        // An approval of a script is of what one version runs: a name or range would approve what later versions add.
+        if (rules.includes(`install-scripts`) && pinnedVersionOf(pattern) === null)
+          throw new ReportError(MessageName.UNNAMED, `${pattern.text}: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)${this.scripts ? `` : `, the version the finding names`}`);
+      }
+
+      for (const {pattern, rules} of plan) {
+        for (const rule of rules) {
           const setting = SETTING_OF[rule];
           const prettySetting = formatUtils.pretty(configuration, setting, formatUtils.Type.SETTING);
           const prettyPattern = formatUtils.pretty(configuration, pattern.text, formatUtils.Type.CODE);
@@ -99,7 +115,11 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
   /** The flags decide; without them, the rules whose current findings a pattern matches. */
   private async chooseRules(configuration: Configuration, patterns: ReadonlyArray<Pattern>): Promise<(pattern: Pattern) => Array<ApprovableRule>> {
-    const chosen: Array<ApprovableRule> = [...(this.releaseAge ? [`release-age` as const] : []), ...(this.newDependency ? [`new-dependency` as const] : [])];
+    const chosen: Array<ApprovableRule> = [
+      ...(this.releaseAge ? [`release-age` as const] : []),
+      ...(this.newDependency ? [`new-dependency` as const] : []),
+      ...(this.scripts ? [`install-scripts` as const] : []),
+    ];
     if (chosen.length > 0)
       return () => chosen;
 
@@ -125,7 +145,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
     return pattern => {
       const rules = [...new Set(approvable.filter(finding => covers(pattern, finding)).map(finding => finding.rule))];
       if (rules.length === 0)
-        throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age or --new-dependency`);
+        throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age, --new-dependency or --scripts`);
       return rules;
     };
   }

@@ -74,3 +74,13 @@ function globToRegExp(glob: string): RegExp {
     .join(``);
   return new RegExp(`^${body}$`);
 }
+
+/** `name@1.2.3`: one version of one package, as install-script approvals must be. */
+export function pinnedVersionOf(pattern: Pattern): {name: string, version: string} | null {
+  const at = pattern.text.indexOf(`@`, pattern.text.startsWith(`@`) ? 1 : 0);
+  if (at === -1 || pattern.source !== null)
+    return null;
+  const name = pattern.text.slice(0, at).trim();
+  const version = pattern.text.slice(at + 1).trim();
+  return /[*?]/.test(name) || semver.valid(version) !== version ? null : {name, version};
+}

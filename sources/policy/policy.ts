@@ -3,6 +3,7 @@ import type {Pattern} from './pattern';
 export type LockfileMode = `verify` | `trust`;
 export type MissingPublishTimeMode = `reject` | `allow`;
 export type NewDependenciesMode = `reject` | `warn` | `off`;
+export type InstallScriptsMode = `reject` | `warn` | `off`;
 
 export type Policy = {
   /** 0 turns the release-age rule off. */
@@ -13,6 +14,9 @@ export type Policy = {
   missingPublishTime: MissingPublishTimeMode;
   newDependencies: NewDependenciesMode;
   approvedDependencies: ReadonlyArray<Pattern>;
+  installScripts: InstallScriptsMode;
+  /** Versions whose install scripts are approved: `approve --scripts` pins each to its version. */
+  approvedScripts: ReadonlyArray<Pattern>;
   /** Settings that something outside the repository set, wholly or in part, which reviewers must see. */
   setOutsideProject: ReadonlyArray<OutsideSetting>;
 };

@@ -1,3 +1,4 @@
+import {INSTALL_SCRIPT_NAMES, type InstallScripts, type InstallScriptsFact, type TrustEvidence} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
 
 export type ManifestDependencies = {
@@ -12,11 +13,20 @@ export type PackumentTimes = {
   distTags: Readonly<Record<string, string>>;
   /** False when the document had no `time` map at all (some private registries). */
   hasTimeMap: boolean;
+  /**
+   * The registry's own document, not Yarn's metadata copy, which drops `hasInstallScript`, `gypfile`,
+   * `_npmUser` and `dist.attestations`: only such a document can tell that scripts were left out.
+   */
+  isFullDocument: boolean;
   timeOf(version: string): PublishTime;
   /** `dist.tarball` of a listed version, when the registry gives one. */
   tarballOf(version: string): string | null;
   /** The fields of a listed version's manifest that decide what Yarn makes its dependencies (strings only); null when not listed. */
   dependenciesOf(version: string): ManifestDependencies | null;
+  /** The scripts Yarn would run when building a listed version; `unknown` when not listed. */
+  installScriptsOf(version: string): InstallScriptsFact;
+  /** How a listed version was published; null when not listed or when the document carries no such fields (Yarn's metadata copy). */
+  trustOf(version: string): TrustEvidence | null;
 };
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -54,11 +64,14 @@ export function readPackument(document: unknown): PackumentTimes {
     if (isRecord(manifest) && isRecord(manifest.dist) && typeof manifest.dist.tarball === `string` && /^https?:\/\//.test(manifest.dist.tarball))
       tarballs.set(version, manifest.dist.tarball);
   const manifests = document.versions;
+  // Yarn's metadata copy keeps only `dist.tarball`; the registry's own document has an integrity for every version.
+  const isFullDocument = Object.values(manifests).some(manifest => isRecord(manifest) && (Object.hasOwn(manifest, `_npmUser`) || (isRecord(manifest.dist) && Object.hasOwn(manifest.dist, `integrity`))));
 
   return {
     versions,
     distTags,
     hasTimeMap: timeMap !== null,
+    isFullDocument,
     timeOf(version) {
       if (!versions.has(version))
         return {kind: `unlisted`};
@@ -74,6 +87,45 @@ export function readPackument(document: unknown): PackumentTimes {
         return null;
       return {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies), peerDependencies: stringsOf(manifest.peerDependencies), scripts: stringsOf(manifest.scripts)};
     },
+    installScriptsOf(version) {
+      const manifest = versions.has(version) ? manifests[version] : null;
+      if (!isRecord(manifest))
+        return {kind: `unknown`, reason: `the registry does not list this version`};
+      return installScriptsIn(manifest);
+    },
+    trustOf(version) {
+      const manifest = versions.has(version) ? manifests[version] : null;
+      return isRecord(manifest) && isFullDocument ? trustIn(manifest) : null;
+    },
+  };
+}
+
+/**
+ * Yarn builds a package with its `preinstall`, `install` and `postinstall` scripts, and with
+ * `node-gyp rebuild` when it has a binding.gyp and no `install` script; npm records that file as
+ * `gypfile: true`. A manifest that says it has install scripts (`hasInstallScript`, as abbreviated
+ * documents do) without listing them cannot be compared, so it is not taken for one without.
+ */
+function installScriptsIn(manifest: Record<string, unknown>): InstallScriptsFact {
+  const scripts = stringsOf(manifest.scripts);
+  const found: InstallScripts = {};
+  for (const name of INSTALL_SCRIPT_NAMES)
+    if (Object.hasOwn(scripts, name) && scripts[name].trim() !== ``)
+      found[name] = scripts[name];
+  if (manifest.gypfile === true && typeof found.install === `undefined`)
+    found.install = `node-gyp rebuild`;
+  if (Object.keys(found).length === 0 && manifest.hasInstallScript === true)
+    return {kind: `omitted`};
+  return {kind: `known`, scripts: found};
+}
+
+function trustIn(manifest: Record<string, unknown>): TrustEvidence {
+  const user = isRecord(manifest._npmUser) ? manifest._npmUser : null;
+  const dist = isRecord(manifest.dist) ? manifest.dist : null;
+  return {
+    publisher: user !== null,
+    trustedPublisher: user !== null && isRecord(user.trustedPublisher),
+    provenance: dist !== null && isRecord(dist.attestations),
   };
 }
 

@@ -2,6 +2,7 @@ import {type Descriptor, type Ident, miscUtils, type Project, structUtils} from 
 import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-npm';
 
 import type {Policy} from '../policy/policy';
+import type {InstallScriptsFact} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
 import {describeDependencies, digestOf, registryDependencies} from '../yarn/dependencyList';
 import {stateLocation, type StateLocation} from '../yarn/projectPaths';
@@ -34,6 +35,7 @@ export class PublishTimes {
   readonly stats: LookupStats = {versionsChecked: 0, fromCache: 0, packumentLookups: 0};
   private readonly packuments = new Map<string, Promise<PackumentTimes | null>>();
   private readonly fullPackuments = new Map<string, Promise<PackumentTimes>>();
+  private readonly fullDocumentNeeded = new Set<string>();
   private readonly cache: ReleaseTimeCache;
   /** Where the release-time cache is kept, and which configured folder was passed over. */
   readonly location: StateLocation;
@@ -103,6 +105,31 @@ export class PublishTimes {
     return {kind: `declared`, digest: digestOf(dependencies), list: describeDependencies(dependencies)};
   }
 
+  /**
+   * The scripts Yarn would run when building a version, as the registry's manifest of it says. The
+   * same document as its publish time: after those lookups, this comes from memory or the cache.
+   */
+  async installScriptsOf(ident: Ident, version: string): Promise<InstallScriptsFact> {
+    const cached = this.cache.get(this.keyOf(ident, version))?.installScripts ?? null;
+    if (cached !== null)
+      return {kind: `known`, scripts: cached};
+
+    this.readFullDocumentOf(ident);
+    const listed = await this.listing(ident, version);
+    if (`reason` in listed)
+      return {kind: `unknown`, reason: listed.reason};
+    return listed.packument.installScriptsOf(version);
+  }
+
+  /**
+   * Yarn's metadata copy drops what says a version's scripts were left out, and the implicit build
+   * of a binding.gyp: the install-script rule reads the registry's own document for the packages it
+   * judges, and their publish times come from that same document.
+   */
+  readFullDocumentOf(ident: Ident) {
+    this.fullDocumentNeeded.add(ident.identHash);
+  }
+
   /** The packument of a version's package when it lists that version, with the version's dependencies; otherwise why not. */
   private async listing(ident: Ident, version: string): Promise<{packument: PackumentTimes, dependencies: Array<Descriptor> | null} | {reason: string}> {
     try {
@@ -128,10 +155,13 @@ export class PublishTimes {
       return null;
     const dependencies = registryDependencies(this.project.configuration, fields);
     const archiveUrl = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
+    const installScripts = packument.installScriptsOf(version);
     this.cache.update(this.keyOf(ident, version), {
       publishedAt: time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs ? time.at : null,
       dependencies: digestOf(dependencies),
       archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? `` : archiveUrl,
+      installScripts: installScripts.kind === `known` && packument.isFullDocument ? installScripts.scripts : null,
+      trust: packument.trustOf(version),
     });
     return dependencies;
   }
@@ -179,7 +209,7 @@ export class PublishTimes {
   }
 
   private async read(ident: Ident, version: string | undefined): Promise<PackumentTimes> {
-    const fromYarn = this.yarnDropsTime || !this.location.yarnMetadataTrusted ? null : await miscUtils.getFactoryWithDefault(this.packuments, ident.identHash, () => this.readYarnMetadata(ident));
+    const fromYarn = this.yarnDropsTime || !this.location.yarnMetadataTrusted || this.fullDocumentNeeded.has(ident.identHash) ? null : await miscUtils.getFactoryWithDefault(this.packuments, ident.identHash, () => this.readYarnMetadata(ident));
     if (fromYarn !== null && isConclusive(fromYarn, version))
       return fromYarn;
 

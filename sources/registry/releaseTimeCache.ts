@@ -2,6 +2,8 @@ import {randomBytes} from 'crypto';
 import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
+import type {InstallScripts, TrustEvidence} from '../rules/installScript';
+
 const FORMAT = `yarn-plugin-quarantine/release-times@2`;
 /** A few MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
 const MAX_ENTRIES = 50_000;
@@ -9,12 +11,24 @@ const MAX_ENTRIES = 50_000;
 /**
  * What the registry said of a published version, none of which ever changes: its publish time (kept
  * only once the version was out of quarantine), a digest of the dependencies its manifest declares,
- * and the URL of its tarball (`""`: the registry's conventional one). `null`: not learnt yet.
+ * the URL of its tarball (`""`: the registry's conventional one), its install scripts and how it was
+ * published. `null`: not learnt yet.
  */
-export type CachedRelease = {publishedAt: Date | null, dependencies: string | null, archiveUrl: string | null};
+export type CachedRelease = {
+  publishedAt: Date | null,
+  dependencies: string | null,
+  archiveUrl: string | null,
+  installScripts: InstallScripts | null,
+  trust: TrustEvidence | null,
+};
 
-/** `[publish time in ms, dependencies digest, archive URL]` for a version, trailing nulls dropped; `0` for a verification remembered. */
-type Entry = 0 | [number | null, (string | null)?, (string | null)?];
+/**
+ * `[publish time in ms, dependencies digest, archive URL, install scripts, trust bits]` for a version,
+ * trailing nulls dropped; `0` for a verification remembered.
+ */
+type Entry = 0 | [number | null, (string | null)?, (string | null)?, (InstallScripts | null)?, (number | null)?];
+
+const NOT_LEARNT: CachedRelease = {publishedAt: null, dependencies: null, archiveUrl: null, installScripts: null, trust: null};
 
 /**
  * The release-time cache: what the registry said of each version a project uses, so a warm install
@@ -62,15 +76,15 @@ export class ReleaseTimeCache {
     const entry = this.load().get(key);
     if (!Array.isArray(entry))
       return null;
-    const [publishedAt, dependencies = null, archiveUrl = null] = entry;
-    return {publishedAt: publishedAt === null ? null : new Date(publishedAt), dependencies, archiveUrl};
+    const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null] = entry;
+    return {publishedAt: publishedAt === null ? null : new Date(publishedAt), dependencies, archiveUrl, installScripts, trust: trust === null ? null : trustOfBits(trust)};
   }
 
   /** Adds what was learnt of a version to what is already known of it. */
   update(key: string, learnt: Partial<CachedRelease>) {
-    const known = this.get(key) ?? {publishedAt: null, dependencies: null, archiveUrl: null};
+    const known = this.get(key) ?? NOT_LEARNT;
     const merged = {...known, ...Object.fromEntries(Object.entries(learnt).filter(([, value]) => value !== null && typeof value !== `undefined`))} as CachedRelease;
-    const entry: Entry = [merged.publishedAt?.getTime() ?? null, merged.dependencies, merged.archiveUrl];
+    const entry: Entry = [merged.publishedAt?.getTime() ?? null, merged.dependencies, merged.archiveUrl, merged.installScripts, merged.trust === null ? null : bitsOfTrust(merged.trust)];
     while (entry.length > 1 && entry[entry.length - 1] === null)
       entry.pop();
     if (JSON.stringify(this.load().get(key)) === JSON.stringify(entry))
@@ -140,16 +154,35 @@ async function lockFile(lock: string): Promise<() => Promise<void>> {
 
 const DIGEST = /^[0-9a-f]{16}$/;
 const URL_OR_CONVENTIONAL = /^(?:$|https?:\/\/)/;
+/** `INSTALL_SCRIPT_NAMES`, spelt out: this module imports nothing but Node's own, so child processes can load it alone. */
+const INSTALL_SCRIPT_NAME = /^(?:pre|post)?install$/;
+const TRUST_BITS = {publisher: 1, trustedPublisher: 2, provenance: 4} as const;
+
+function bitsOfTrust(trust: TrustEvidence) {
+  return (Object.keys(TRUST_BITS) as Array<keyof TrustEvidence>).reduce((bits, field) => bits | (trust[field] ? TRUST_BITS[field] : 0), 0);
+}
+
+function trustOfBits(bits: number): TrustEvidence {
+  return {publisher: (bits & TRUST_BITS.publisher) !== 0, trustedPublisher: (bits & TRUST_BITS.trustedPublisher) !== 0, provenance: (bits & TRUST_BITS.provenance) !== 0};
+}
+
+function isInstallScripts(value: unknown): value is InstallScripts {
+  if (typeof value !== `object` || value === null || Array.isArray(value))
+    return false;
+  return Object.entries(value).every(([name, command]) => INSTALL_SCRIPT_NAME.test(name) && typeof command === `string` && command !== ``);
+}
 
 function isEntry(value: unknown): value is Entry {
   if (value === 0)
     return true;
-  if (!Array.isArray(value) || value.length < 1 || value.length > 3)
+  if (!Array.isArray(value) || value.length < 1 || value.length > 5)
     return false;
-  const [publishedAt, dependencies = null, archiveUrl = null] = value;
+  const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null] = value;
   return (publishedAt === null || Number.isSafeInteger(publishedAt))
     && (dependencies === null || (typeof dependencies === `string` && DIGEST.test(dependencies)))
-    && (archiveUrl === null || (typeof archiveUrl === `string` && URL_OR_CONVENTIONAL.test(archiveUrl)));
+    && (archiveUrl === null || (typeof archiveUrl === `string` && URL_OR_CONVENTIONAL.test(archiveUrl)))
+    && (installScripts === null || isInstallScripts(installScripts))
+    && (trust === null || (Number.isInteger(trust) && trust >= 0 && trust <= 7));
 }
 
 /** A missing, corrupt or foreign file reads as empty: the cache is rebuilt, never trusted blindly. */

@@ -1,6 +1,10 @@
+import type {InstallScriptName} from './installScript';
 import type {RegistryProtocol} from './source';
 
-export type Rule = `release-age` | `new-dependency` | `lockfile`;
+export type Rule = `release-age` | `new-dependency` | `lockfile` | `install-scripts`;
+
+/** An install script of a version, and what the baseline version it is shown against had under that name (null: none). */
+export type ScriptChange = {script: InstallScriptName, command: string, previous: string | null};
 
 export type FindingKind =
   /** A resolution used an older version because newer ones are still in quarantine. */
@@ -29,7 +33,11 @@ export type FindingKind =
   /** yarn.lock says a registry package depends on something its registry manifest does not declare (or not on something it does). */
   | `dependency-mismatch`
   /** yarn.lock keeps an entry the base revision locked, with another checksum. */
-  | `checksum-changed`;
+  | `checksum-changed`
+  /** An update adds an install script, or changes one's command, against every version the project had. */
+  | `install-script-changed`
+  /** The registry says an update has install scripts without saying which. */
+  | `install-scripts-omitted`;
 
 export type Severity = `error` | `warning` | `info`;
 
@@ -70,6 +78,14 @@ export type Finding = {
   expected: string | null;
   /** For a cached archive: its path, relative to the project. */
   file: string | null;
+  /** Install scripts: those an update added or changed; a new sub-dependency's own (empty: none, null: not learnt). */
+  scripts: ReadonlyArray<ScriptChange> | null;
+  /** For install-script findings: the baseline version the update is shown against. */
+  previousVersion: string | null;
+  /** Whether Yarn would run the package's install scripts here; null when not judged. */
+  scriptsRun: boolean | null;
+  /** Baseline versions whose scripts the registry could not describe, so every script counted as added. */
+  unreadableBaseline: ReadonlyArray<string>;
 };
 
 export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
@@ -93,6 +109,10 @@ export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` |
     found: null,
     expected: null,
     file: null,
+    scripts: null,
+    previousVersion: null,
+    scriptsRun: null,
+    unreadableBaseline: [],
     ...fields,
   };
 }

@@ -40,7 +40,7 @@ export async function recallBlocked(project: Project): Promise<Array<BlockedFind
     return [];
   try {
     const entries = JSON.parse(await fs.readFile(file, `utf8`));
-    return Array.isArray(entries) ? entries.filter(entry => typeof entry?.name === `string` && (entry.rule === `release-age` || entry.rule === `new-dependency`)) : [];
+    return Array.isArray(entries) ? entries.filter(entry => typeof entry?.name === `string` && (entry.rule === `release-age` || entry.rule === `new-dependency` || entry.rule === `install-scripts`)) : [];
   } catch {
     return [];
   }

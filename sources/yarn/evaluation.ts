@@ -1,13 +1,17 @@
-import {type Cache, type Configuration, type Descriptor, type LocatorHash, type Project, Report} from '@yarnpkg/core';
+import {type Cache, type Configuration, type Descriptor, type Ident, type LocatorHash, type Project, Report, structUtils} from '@yarnpkg/core';
+import {type PortablePath, ppath} from '@yarnpkg/fslib';
 
-import type {Finding} from '../rules/finding';
+import type {Finding, ScriptChange} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, workspacesDeclaredBefore} from '../rules/newDependencies';
+import {checkInstallScripts, type ScriptsRun, type ScriptUpdate} from '../rules/installScripts';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
+import {findMatchingPattern} from '../policy/pattern';
 import {committedArchives} from './committedCache';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
 import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
+import {rcFilesOf} from './projectPaths';
 import type {Session} from './session';
 import {verifiedGraphKey} from './verifiedGraph';
 
@@ -20,6 +24,9 @@ import {verifiedGraphKey} from './verifiedGraph';
 export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache, fromLockfile = lockedBefore}: {cache?: Cache, fromLockfile?: ReadonlySet<string>} = {}): Promise<Array<Finding>> {
   const {policy} = session;
   const npmPackages = collectNpmPackages(project);
+  const scriptUpdates = updatesToJudgeForScripts(session, npmPackages);
+  for (const {pkg} of scriptUpdates)
+    session.publishTimes.readFullDocumentOf(pkg.ident);
   const releaseFacts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
@@ -33,7 +40,9 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkReleaseAge(releaseFacts, policy, session.now),
     ...checkNewDependencies(newDependencies, policy),
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
+    ...checkInstallScripts(await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore), policy),
   ];
+  await describeNewPackagesScripts(project, session, findings);
 
   attachPaths(project, npmPackages, findings);
   attachProtocols(npmPackages, findings);
@@ -143,6 +152,63 @@ async function gatherDependencyLists(project: Project, session: Session, npmPack
     return [...lists].filter(([digest]) => digest !== declared.digest).map(([, descriptors]) => ({name: pkg.name, version: pkg.version, locked, lockfile: describeDependencies(descriptors), registry: declared.list!}));
   });
   return mismatches.flat();
+}
+
+function updatesToJudgeForScripts(session: Session, npmPackages: ReadonlyArray<NpmPackage>) {
+  const {policy, baseline} = session;
+  if (policy.installScripts === `off` || baseline === null)
+    return [];
+  return npmPackages.flatMap(pkg => {
+    const before = baseline.versionsByName.get(pkg.name);
+    if (!before || before.includes(pkg.version) || findMatchingPattern(policy.approvedScripts, pkg.name, pkg.version) !== null)
+      return [];
+    return [{pkg, before}];
+  });
+}
+
+/**
+ * Versions that replaced every baseline version of their name, with the install scripts of each and
+ * of the baseline's versions, from the one document their publish times came from.
+ */
+async function gatherScriptUpdates(project: Project, session: Session, updates: ReadonlyArray<{pkg: NpmPackage, before: ReadonlyArray<string>}>, lockedBefore: ReadonlySet<string>): Promise<Array<ScriptUpdate>> {
+  return await mapConcurrently(project.configuration, updates, async ({pkg, before}) => ({
+    name: pkg.name,
+    version: pkg.version,
+    scripts: await session.publishTimes.installScriptsOf(pkg.ident, pkg.version),
+    baseline: await Promise.all(before.map(async version => ({version, scripts: await session.publishTimes.installScriptsOf(pkg.ident, version)}))),
+    run: scriptsRunOf(project, pkg.ident, pkg.version),
+    locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash)),
+  }));
+}
+
+/** As Yarn's link step decides: `built: false` keeps a package from building, `built: true` lets it build without `enableScripts`. */
+function scriptsRunOf(project: Project, ident: Ident, version: string): ScriptsRun {
+  const {built} = project.getDependencyMeta(ident, version);
+  if (built === false)
+    return {runs: false, because: `built`};
+  const {configuration} = project;
+  if (built === true || configuration.get(`enableScripts`))
+    return {runs: true};
+  const source = configuration.sources.get(`enableScripts`);
+  if (typeof source === `undefined` || rcFilesOf(source).every(place => place.startsWith(`/`) && ppath.dirname(place as PortablePath) === project.cwd))
+    return {runs: false, because: `enableScripts`};
+  // Off by a variable or an rc file outside the project's root: on this machine only, not where the lockfile goes next.
+  const releaseDefault = (configuration.settings.get(`enableScripts`) as {default?: unknown} | undefined)?.default === true;
+  return releaseDefault ? {runs: true, offHereBy: source.includes(`<environment>`) ? `YARN_ENABLE_SCRIPTS` : rcFilesOf(source).join(`, `)} : {runs: false, because: `enableScripts`};
+}
+
+/** A new sub-dependency's line says what it would run at install: plain-crypto-js came with a postinstall. */
+async function describeNewPackagesScripts(project: Project, session: Session, findings: Array<Finding>) {
+  await Promise.all(findings.map(async (finding, index) => {
+    if (finding.kind !== `new-sub-dependency` || finding.version === null)
+      return;
+    const ident = structUtils.parseIdent(finding.name);
+    const fact = await session.publishTimes.installScriptsOf(ident, finding.version);
+    if (fact.kind === `unknown`)
+      return;
+    const scripts = fact.kind === `known` ? Object.entries(fact.scripts).map(([script, command]) => ({script, command, previous: null}) as ScriptChange) : null;
+    findings[index] = {...finding, scripts, scriptsRun: scriptsRunOf(project, ident, finding.version).runs};
+  }));
 }
 
 function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {

@@ -44,7 +44,7 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
     case `registry-error`:
       return `${subject}${locked}: could not learn its publish time (${finding.detail}), so the release-age rule fails closed${via}. Fix: retry when the registry answers, or exempt it with ${exemptCommand} (${exemptSetting})`;
     case `new-sub-dependency`:
-      return `${subject} is a new sub-dependency: ${describeParent(configuration, finding)} ${pretty(`${finding.name}@${finding.range}`, formatUtils.Type.CODE)}${finding.detail ? ` (${finding.detail})` : ``}, a package this project never had${describeOptional(finding)}${finding.bringsAlong > 0 ? `; ${finding.bringsAlong} more new package${finding.bringsAlong === 1 ? `` : `s`} come${finding.bringsAlong === 1 ? `s` : ``} with it` : ``}${via}. Fix: ${approveFix(configuration, finding)}`;
+      return `${subject} is a new sub-dependency: ${describeParent(configuration, finding)} ${pretty(`${finding.name}@${finding.range}`, formatUtils.Type.CODE)}${finding.detail ? ` (${finding.detail})` : ``}, a package this project never had${describeNewScripts(configuration, finding)}${describeOptional(finding)}${finding.bringsAlong > 0 ? `; ${finding.bringsAlong} more new package${finding.bringsAlong === 1 ? `` : `s`} come${finding.bringsAlong === 1 ? `s` : ``} with it` : ``}${via}. Fix: ${approveFix(configuration, finding)}`;
     case `exotic-source`:
       return `${structUtils.prettyDescriptor(configuration, structUtils.makeDescriptor(structUtils.parseIdent(finding.name), finding.range ?? ``))}: a sub-dependency of ${pretty(finding.parent ? `${finding.parent.name}@${finding.parent.version}` : `a package`, formatUtils.Type.CODE)} from ${finding.detail}, not locked before; ${finding.version === null
         // Judged edge by edge (no version yet): Yarn had not resolved, so not fetched or run, anything for it.
@@ -65,9 +65,54 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
       return `${subject}${locked}: yarn.lock says it depends on ${pretty(finding.found ?? ``, formatUtils.Type.CODE)}, but the registry's manifest of ${finding.name} ${finding.version} ${finding.expected ? `declares ${pretty(finding.expected, formatUtils.Type.CODE)}` : `declares no such dependency`}: a lockfile cannot change what a package depends on, so nothing of it was fetched${via}. Fix: run ${upCommand} to take its dependencies from the registry again`;
     case `checksum-changed`:
       return `${pretty(finding.found ?? finding.name, formatUtils.Type.CODE)}: yarn.lock keeps this entry of the base revision with another checksum (${finding.detail}): the same source now claims to hold other bytes. Fix: restore the entry's checksum from the base branch; if the source really changed, re-resolve it with ${upCommand} and review what it holds now`;
+    case `install-script-changed`:
+      return `${subject}${locked}: ${describeScriptUpdate(configuration, finding)}; ${describeScriptsRun(configuration, finding)}${via}${finding.scriptsRun ? `. Fix: ${scriptsFix(configuration, finding, `if you trust the script`)}` : ``}`;
+    case `install-scripts-omitted`:
+      return `${subject}${locked}: the registry says this version has install scripts but leaves out which, so the install-script rule cannot compare them with ${finding.previousVersion ?? `the baseline`}'s and fails closed; ${describeScriptsRun(configuration, finding)}${via}${finding.scriptsRun ? `. Fix: ${scriptsFix(configuration, finding, `read the scripts in its package.json; if you trust them`)}` : ``}`;
     case `format-downgrade`:
       return `yarn.lock was rewritten in an older format (${finding.found === `Yarn 1` ? `a Yarn 1 lockfile` : `version ${finding.found}`}) than the base revision's (version ${finding.expected}): Yarn 4.14 and later take that for a project migrated from an older Yarn and, for the install, turn on every install script and every git repository and (4.18) turn off its own age gate, writing ${finding.detail} into .yarnrc.yml. Fix: restore yarn.lock from the base branch and run yarn install with the project's Yarn; a project that moves to an older Yarn on purpose sets ${finding.detail} in .yarnrc.yml itself`;
   }
+}
+
+/** `1.14.0 -> 1.14.1 adds a postinstall script (`node setup.js`)`, or `changes its install script from `a` to `b``. */
+function describeScriptUpdate(configuration: Configuration, finding: Finding) {
+  const code = (text: string) => formatUtils.pretty(configuration, text, formatUtils.Type.CODE);
+  const changes = (finding.scripts ?? []).map(({script, command, previous}) => previous === null
+    ? `adds ${script === `install` ? `an` : `a`} ${script} script (${code(command)})`
+    : `changes its ${script} script from ${code(previous)} to ${code(command)}`);
+  const unreadable = finding.unreadableBaseline.length > 0 ? ` (the registry no longer describes ${finding.unreadableBaseline.join(`, `)}, so nothing could be compared with ${finding.unreadableBaseline.length === 1 ? `it` : `them`})` : ``;
+  return `${finding.previousVersion ?? `?`} -> ${finding.version} ${changes.join(` and `)}${unreadable}`;
+}
+
+/** Where Yarn would run the scripts, or which setting keeps them from running. */
+function describeScriptsRun(configuration: Configuration, finding: Finding) {
+  const setting = (text: `enableScripts` | `dependenciesMeta`) => formatUtils.pretty(configuration, text, formatUtils.Type.CODE);
+  if (finding.scriptsRun) {
+    const run = `Yarn would run ${finding.kind === `install-scripts-omitted` || (finding.scripts?.length ?? 0) > 1 ? `them` : `it`} during the link step`;
+    // The lockfile goes to machines without this machine's own setting.
+    return finding.detail === null ? run : `${run} wherever scripts are on (${setting(`enableScripts`)} is false here only by ${finding.detail}, which is not the project's .yarnrc.yml)`;
+  }
+  return finding.detail === `built`
+    ? `they will not run here: ${setting(`dependenciesMeta`)} sets ${formatUtils.pretty(configuration, `built: false`, formatUtils.Type.CODE)} for it`
+    : `they will not run here: ${setting(`enableScripts`)} is false`;
+}
+
+/** `3 updates add or change install scripts that will not run here: a 1.0.0 -> 1.0.1 (postinstall), ...`. */
+function describeScriptsNotRun(configuration: Configuration, findings: ReadonlyArray<Finding>) {
+  const updates = findings.map(finding => {
+    const scripts = finding.kind === `install-scripts-omitted` ? `scripts not described` : (finding.scripts ?? []).map(change => change.script).join(`, `);
+    const ident = structUtils.parseIdent(finding.name);
+    return `${structUtils.prettyIdent(configuration, ident)} ${finding.previousVersion ?? `?`} -> ${finding.version} (${scripts}${finding.detail === `built` ? `; built: false` : ``})`;
+  });
+  const reasons = new Set(findings.map(finding => finding.detail));
+  const why = reasons.size === 1 && reasons.has(`enableScripts`) ? ` (${formatUtils.pretty(configuration, `enableScripts`, formatUtils.Type.CODE)} is false)` : ``;
+  return `${findings.length} updates add or change install scripts that will not run here${why}: ${updates.join(`, `)}`;
+}
+
+function scriptsFix(configuration: Configuration, finding: Finding, approveIf: string) {
+  const code = (text: string) => formatUtils.pretty(configuration, text, formatUtils.Type.CODE);
+  const stay = finding.previousVersion !== null ? `stay on ${finding.previousVersion} (${code(`yarn up ${finding.name}@${finding.previousVersion}`)}), or ` : ``;
+  return `${approveIf}, run ${code(`yarn quarantine approve --scripts ${finding.name}@${finding.version}`)}, which adds this version to ${formatUtils.pretty(configuration, `quarantineApprovedScripts`, formatUtils.Type.SETTING)}; otherwise ${stay}keep it from running with ${code(`"dependenciesMeta": {"${finding.name}@${finding.version}": {"built": false}}`)} in package.json`;
 }
 
 /** `lib 1.0.1, not 1.0.0`, or `other 1.0.0, not lib 1.0.0` when the archive is another package. */
@@ -84,6 +129,18 @@ function describeParent(configuration: Configuration, finding: Finding) {
   if (before.length === 0 || parent.baselineVersions.includes(parent.version))
     return `${name} ${parent.version} now depends on`;
   return `${name} ${before.join(`, `)} -> ${parent.version} adds`;
+}
+
+/** Whether a new package runs anything at install: plain-crypto-js came with a postinstall. */
+function describeNewScripts(configuration: Configuration, finding: Finding) {
+  if (finding.scriptsRun === null)
+    return ``;
+  if (finding.scripts === null)
+    return `; the registry does not say which install scripts it has`;
+  if (finding.scripts.length === 0)
+    return `; it has no install script`;
+  const listed = finding.scripts.map(({script, command}) => `${script === `install` ? `an` : `a`} ${script} script (${formatUtils.pretty(configuration, command, formatUtils.Type.CODE)})`).join(` and `);
+  return `; it has ${listed}, which ${finding.scriptsRun ? `Yarn would run` : `will not run here`}`;
 }
 
 function describeOptional(finding: Finding) {
@@ -121,6 +178,8 @@ const KIND_LABELS: Record<FindingKind, string> = {
   [`format-downgrade`]: `older lockfile format`,
   [`dependency-mismatch`]: `dependency list not the registry's`,
   [`checksum-changed`]: `checksum changed`,
+  [`install-script-changed`]: `install script added or changed`,
+  [`install-scripts-omitted`]: `install scripts not described`,
 };
 
 const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
@@ -134,12 +193,14 @@ const PLURAL_LABELS: Partial<Record<FindingKind, string>> = {
   [`format-downgrade`]: `older lockfile formats`,
   [`dependency-mismatch`]: `dependency lists not the registry's`,
   [`checksum-changed`]: `checksums changed`,
+  [`install-script-changed`]: `install scripts added or changed`,
 };
 
 const RULE_LABELS: Record<Rule, string> = {
   [`release-age`]: `the release-age rule`,
   [`new-dependency`]: `the new sub-dependency rule`,
   [`lockfile`]: `the lockfile rule`,
+  [`install-scripts`]: `the install-script rule`,
 };
 
 /** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
@@ -172,6 +233,8 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
     value(`quarantineExemptPackages`, list(policy.exemptPackages)),
     value(`quarantineNewDependencies`, policy.newDependencies),
     value(`quarantineApprovedDependencies`, list(policy.approvedDependencies)),
+    value(`quarantineInstallScripts`, policy.installScripts),
+    value(`quarantineApprovedScripts`, list(policy.approvedScripts)),
   ].join(`, `);
 }
 
@@ -184,7 +247,11 @@ export function formatStats(configuration: Configuration, stats: LookupStats): s
 export function reportFindings(project: Project, session: Session, findings: ReadonlyArray<Finding>, report: Report, {policyLine = true}: {policyLine?: boolean} = {}) {
   const {configuration} = project;
   const {policy} = session;
-  for (const finding of findings) {
+  // Scripts that will not run are worth knowing about, not a line each: on Yarn 4.14+ none run by default.
+  const notRun = findings.filter(finding => finding.rule === `install-scripts` && finding.severity === `info`);
+  if (notRun.length > 1)
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: ${describeScriptsNotRun(configuration, notRun)}`);
+  for (const finding of notRun.length > 1 ? findings.filter(finding => !notRun.includes(finding)) : findings) {
     const line = formatFinding(configuration, finding);
     if (finding.severity === `error`)
       report.reportError(MessageName.UNNAMED, line);
@@ -245,6 +312,9 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     found: finding.found,
     expected: finding.expected,
     file: finding.file,
+    scripts: finding.scripts,
+    previousVersion: finding.previousVersion,
+    scriptsRun: finding.scriptsRun,
     message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
   };
 }

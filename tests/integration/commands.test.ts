@@ -303,7 +303,7 @@ describe(`yarn quarantine approve`, () => {
 
   it.each([
     [[`quarantine`, `approve`, `not a pattern!`], /not a pattern!: not a valid pattern/],
-    [[`quarantine`, `approve`, `left-pad`], /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age or --new-dependency/],
+    [[`quarantine`, `approve`, `left-pad`], /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age, --new-dependency or --scripts/],
   ])(`exits 1 on %j`, async (args, message) => {
     const {registry} = await beforeTheAttack();
     const project = await installedProject(registry);

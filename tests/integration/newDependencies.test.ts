@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
-import {axiosReplay, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
+import {axiosReplay, MALICIOUS_POSTINSTALL, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import type {PackageSpec, Registry} from '../../scripts/lib/registry.mjs';
 import {git} from './gitServer';
 import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests} from './support';
@@ -55,7 +55,7 @@ describe(`the new sub-dependency rule`, () => {
     const result = await project.install([`up`, `axios`]);
 
     expect(result.code).toBe(1);
-    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1, a package this project never had (via app@workspace:. > axios@npm:1.14.1 > plain-crypto-js@npm:4.2.1). Fix: if you trust it, run yarn quarantine approve plain-crypto-js, which adds it to quarantineApprovedDependencies`);
+    expect(result.output).toContain(`plain-crypto-js@npm:4.2.1 is a new sub-dependency: axios 1.14.0 -> 1.14.1 adds plain-crypto-js@^4.2.1, a package this project never had; it has a postinstall script (${MALICIOUS_POSTINSTALL}), which Yarn would run (via app@workspace:. > axios@npm:1.14.1 > plain-crypto-js@npm:4.2.1). Fix: if you trust it, run yarn quarantine approve plain-crypto-js, which adds it to quarantineApprovedDependencies`);
     expect(result.output).toContain(`Quarantine: 1 violation: 1 of the new sub-dependency rule (1 new sub-dependency)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
@@ -113,7 +113,7 @@ describe(`the new sub-dependency rule`, () => {
 
     expect(result.code, result.output).toBe(1);
     for (const [binding, platform] of [[`@tool/linux-x64`, `os=linux & cpu=x64`], [`@tool/darwin-arm64`, `os=darwin & cpu=arm64`]])
-      expect(result.output).toContain(`${binding}@npm:1.1.0 is a new sub-dependency: tool 1.0.0 -> 1.1.0 adds ${binding}@1.1.0, a package this project never had; it is optional, for ${platform} (via app@workspace:. > tool@npm:1.1.0 > ${binding}@npm:1.1.0). Fix: if you trust it, run yarn quarantine approve ${binding} (or yarn quarantine approve '@tool/*' for the whole scope), which adds it to quarantineApprovedDependencies`);
+      expect(result.output).toContain(`${binding}@npm:1.1.0 is a new sub-dependency: tool 1.0.0 -> 1.1.0 adds ${binding}@1.1.0, a package this project never had; it has no install script; it is optional, for ${platform} (via app@workspace:. > tool@npm:1.1.0 > ${binding}@npm:1.1.0). Fix: if you trust it, run yarn quarantine approve ${binding} (or yarn quarantine approve '@tool/*' for the whole scope), which adds it to quarantineApprovedDependencies`);
     expect(result.output).toContain(`Quarantine: 2 violations: 2 of the new sub-dependency rule (2 new sub-dependencies)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
@@ -228,7 +228,7 @@ async function changeWorkspace(project: Awaited<ReturnType<typeof projectWith>>,
   await project.setManifest({workspaces});
 }
 
-const evilFinding = (label: string) => `evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had (via ${label} > lib-a@npm:1.1.0 > evil@npm:1.0.0)`;
+const evilFinding = (label: string) => `evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had; it has no install script (via ${label} > lib-a@npm:1.1.0 > evil@npm:1.0.0)`;
 
 describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, yarn => {
   it.each([

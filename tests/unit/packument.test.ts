@@ -57,3 +57,35 @@ describe(`readPackument`, () => {
     expect(() => readPackument(value)).toThrow(MalformedPackumentError);
   });
 });
+
+describe(`install scripts and trust evidence`, () => {
+  const withVersion = (manifest: Record<string, unknown>) => readPackument({name: `pkg`, versions: {[`1.0.0`]: manifest}});
+
+  it.each([
+    [`no scripts field`, {}, {kind: `known`, scripts: {}}],
+    [`only scripts Yarn does not run at install`, {scripts: {test: `vitest`, prepare: `tsc`, prepublishOnly: `x`}}, {kind: `known`, scripts: {}}],
+    [`the three install scripts`, {scripts: {preinstall: `a`, install: `b`, postinstall: `c`, build: `d`}}, {kind: `known`, scripts: {preinstall: `a`, install: `b`, postinstall: `c`}}],
+    [`gypfile without an install script, as node-gyp rebuild`, {gypfile: true, scripts: {postinstall: `c`}}, {kind: `known`, scripts: {install: `node-gyp rebuild`, postinstall: `c`}}],
+    [`gypfile beside an install script of its own`, {gypfile: true, scripts: {install: `prebuild-install || node-gyp rebuild`}}, {kind: `known`, scripts: {install: `prebuild-install || node-gyp rebuild`}}],
+    [`an empty command as none`, {scripts: {postinstall: `  `}}, {kind: `known`, scripts: {}}],
+    [`a command that is not a string as none`, {scripts: {postinstall: [`node x.js`]}}, {kind: `known`, scripts: {}}],
+    [`hasInstallScript without scripts as left out`, {hasInstallScript: true}, {kind: `omitted`}],
+    [`hasInstallScript with the scripts listed`, {hasInstallScript: true, scripts: {install: `node i.js`}}, {kind: `known`, scripts: {install: `node i.js`}}],
+  ])(`reads %s`, (_, manifest, expected) => {
+    expect(withVersion(manifest).installScriptsOf(`1.0.0`)).toEqual(expected);
+  });
+
+  it(`does not describe a version it does not list`, () => {
+    expect(withVersion({}).installScriptsOf(`2.0.0`)).toEqual({kind: `unknown`, reason: `the registry does not list this version`});
+  });
+
+  it.each([
+    [`a trusted publisher with provenance`, {_npmUser: {name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: `oidc:1`}}, dist: {integrity: `sha512-x`, attestations: {url: `https://registry.test/-/npm/v1/attestations/pkg@1.0.0`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}}}}, {publisher: true, trustedPublisher: true, provenance: true}],
+    [`provenance alone`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`, attestations: {url: `u`, provenance: {}}}}, {publisher: true, trustedPublisher: false, provenance: true}],
+    [`a token publish`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`}}, {publisher: true, trustedPublisher: false, provenance: false}],
+    [`a full document without _npmUser (a mirror)`, {dist: {integrity: `sha512-x`}}, {publisher: false, trustedPublisher: false, provenance: false}],
+    [`Yarn's metadata copy, which drops the fields`, {dist: {tarball: `https://registry.test/pkg/-/pkg-1.0.0.tgz`}}, null],
+  ])(`reads the trust evidence of %s`, (_, manifest, expected) => {
+    expect(withVersion(manifest).trustOf(`1.0.0`)).toEqual(expected);
+  });
+});

@@ -8,17 +8,19 @@ export const NOW = new Date(`2026-03-31T03:00:00.000Z`);
 
 export const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
-export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `approvedDependencies`>> & {exempt?: Array<string>, approved?: Array<string>} = {}): Policy {
-  const {exempt = [], approved = [], ...rest} = overrides;
+export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `approvedDependencies` | `approvedScripts`>> & {exempt?: Array<string>, approved?: Array<string>, approvedScripts?: Array<string>} = {}): Policy {
+  const {exempt = [], approved = [], approvedScripts = [], ...rest} = overrides;
   return {
     periodMs: 3 * DAY,
     periodText: `3d`,
     lockfile: `verify`,
     missingPublishTime: `reject`,
     newDependencies: `reject`,
+    installScripts: `reject`,
     setOutsideProject: [],
     ...rest,
     exemptPackages: exempt.map(source => parsePattern(source)!),
     approvedDependencies: approved.map(source => parsePattern(source)!),
+    approvedScripts: approvedScripts.map(source => parsePattern(source)!),
   };
 }

@@ -12,7 +12,7 @@ const file = () => path.join(mkdtempSync(path.join(tmpdir(), `release-times-`)),
 const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, name, `1.0.0`);
 const at = new Date(`2020-01-01T00:00:00.000Z`);
 const DIGEST = `0123456789abcdef`;
-const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``};
+const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``, installScripts: {postinstall: `node install.js`}, trust: {publisher: true, trustedPublisher: false, provenance: true}};
 
 /** The cache module as plain CommonJS, for child processes (it imports only Node's own modules). */
 function compiledForChildProcesses() {
@@ -35,9 +35,11 @@ describe(`ReleaseTimeCache`, () => {
   it(`adds to what it knows of a version, never forgets a field`, () => {
     const cache = new ReleaseTimeCache(file());
     cache.update(key(`a`), {dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
-    expect(cache.get(key(`a`))).toEqual({publishedAt: null, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
-    cache.update(key(`a`), {publishedAt: at, dependencies: null});
-    expect(cache.get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: null, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: null, trust: null});
+    cache.update(key(`a`), {publishedAt: at, dependencies: null, installScripts: {}});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: {}, trust: null});
+    cache.update(key(`a`), {trust: {publisher: false, trustedPublisher: false, provenance: false}});
+    expect(cache.get(key(`a`))).toMatchObject({installScripts: {}, trust: {publisher: false, trustedPublisher: false, provenance: false}});
   });
 
   it(`keeps what another process wrote meanwhile`, async () => {
@@ -157,7 +159,11 @@ describe(`ReleaseTimeCache`, () => {
     [`non-numeric times`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [`2020-01-01`]}})],
     [`a malformed digest`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), `not-a-digest`]}})],
     [`an archive URL that is no web URL`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, `file:///etc/passwd`]}})],
-    [`too many fields`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, 1]}})],
+    [`a number where install scripts belong`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, 1]}})],
+    [`a script Yarn does not run at install`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {test: `vitest`}]}})],
+    [`a script command that is no string`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {postinstall: [`node`]}]}})],
+    [`trust bits out of range`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 8]}})],
+    [`too many fields`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, 1]}})],
     [`binary noise`, `\u0000\u0001garbage`],
   ])(`ignores %s and rebuilds it`, async (_, content) => {
     const target = file();
@@ -167,6 +173,6 @@ describe(`ReleaseTimeCache`, () => {
     expect(reader.get(key(`a`))).toBeNull();
     reader.update(key(`c`), release);
     await reader.save();
-    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: [at.getTime(), DIGEST, ``]});
+    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: [at.getTime(), DIGEST, ``, {postinstall: `node install.js`}, 5]});
   });
 });

@@ -1,0 +1,96 @@
+import semver from 'semver';
+
+import {findMatchingPattern} from '../policy/pattern';
+import type {Policy} from '../policy/policy';
+import {makeFinding, type Finding, type ScriptChange} from './finding';
+import {INSTALL_SCRIPT_NAMES, type InstallScriptsFact} from './installScript';
+
+/**
+ * Whether Yarn would build the version in this project, and if not, which setting says so. `offHereBy`
+ * names a setting from outside the repository that turns scripts off on this machine only: the
+ * lockfile goes to every machine, so it does not count.
+ */
+export type ScriptsRun = {runs: true, offHereBy?: string} | {runs: false, because: `enableScripts` | `built`};
+
+/** A version that replaced the baseline's versions of its name, with what each says it runs at install. */
+export type ScriptUpdate = {
+  name: string;
+  version: string;
+  scripts: InstallScriptsFact;
+  /** Every version of the name in the baseline lockfile, with its install scripts. */
+  baseline: ReadonlyArray<{version: string, scripts: InstallScriptsFact}>;
+  run: ScriptsRun;
+  locked: boolean;
+};
+
+/**
+ * An update whose install scripts differ from those of every baseline version of its name (a script
+ * added, or its command changed) is a finding where Yarn would run them, an info line where it would
+ * not. A removed script is no finding. A version whose scripts the registry leaves out is one: the
+ * rule fails closed, as for a missing publish time. What the baseline's versions ran cannot be
+ * learnt for a version the registry no longer lists: every script of the update then counts as added.
+ */
+export function checkInstallScripts(updates: ReadonlyArray<ScriptUpdate>, policy: Policy): Array<Finding> {
+  if (policy.installScripts === `off`)
+    return [];
+
+  return updates.flatMap(update => {
+    if (findMatchingPattern(policy.approvedScripts, update.name, update.version) !== null)
+      return [];
+    const previous = newestOf(update.baseline);
+    const common = {
+      rule: `install-scripts` as const,
+      name: update.name,
+      version: update.version,
+      locked: update.locked,
+      previousVersion: previous?.version ?? null,
+      scriptsRun: update.run.runs,
+      detail: update.run.runs ? update.run.offHereBy ?? null : update.run.because,
+    };
+
+    switch (update.scripts.kind) {
+      // Why the registry could not describe the version is the release-age rule's to report.
+      case `unknown`:
+        return [];
+      case `omitted`:
+        return [makeFinding({...common, kind: `install-scripts-omitted`, severity: severityOf(update.run, policy)})];
+      case `known`: {
+        const {scripts} = update.scripts;
+        const changes: Array<ScriptChange> = INSTALL_SCRIPT_NAMES.flatMap(script => {
+          const command = scripts[script];
+          if (typeof command === `undefined` || update.baseline.some(before => before.scripts.kind === `known` && isSameCommand(before.scripts.scripts[script], before.version, command, update.version)))
+            return [];
+          return [{script, command, previous: previous?.scripts.kind === `known` ? previous.scripts.scripts[script] ?? null : null}];
+        });
+        if (changes.length === 0)
+          return [];
+        const unreadable = update.baseline.filter(before => before.scripts.kind !== `known`).map(before => before.version);
+        return [makeFinding({...common, kind: `install-script-changed`, severity: severityOf(update.run, policy), scripts: changes, unreadableBaseline: unreadable})];
+      }
+    }
+  });
+}
+
+/**
+ * Some packages name their own version in a script (`napi-postinstall unrs-resolver 1.11.1 check`):
+ * a command that differs only by that is the same script, or every update of them would be a finding.
+ */
+function isSameCommand(before: string | undefined, beforeVersion: string, after: string, afterVersion: string) {
+  if (typeof before === `undefined`)
+    return false;
+  return before === after || (semver.valid(beforeVersion) !== null && before.split(beforeVersion).join(afterVersion) === after);
+}
+
+function severityOf(run: ScriptsRun, policy: Policy) {
+  if (!run.runs)
+    return `info` as const;
+  return policy.installScripts === `warn` ? `warning` as const : `error` as const;
+}
+
+/** The baseline version an update is shown against: the newest one, as `yarn up` moves from it. */
+function newestOf<T extends {version: string}>(versions: ReadonlyArray<T>): T | null {
+  const valid = versions.filter(entry => semver.valid(entry.version) !== null);
+  if (valid.length === 0)
+    return versions[0] ?? null;
+  return valid.reduce((newest, entry) => semver.gt(entry.version, newest.version) ? entry : newest);
+}

@@ -1,0 +1,302 @@
+import {describe, expect, it} from 'vitest';
+
+import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
+import {agoISO, type Registry, type VersionSpec} from '../../scripts/lib/registry.mjs';
+import {git} from './gitServer';
+import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests, YARN_RELEASES} from './support';
+
+const APP = {name: `app`, version: `1.0.0`, private: true};
+const USES_LIB = {...APP, dependencies: {lib: `^1.0.0`}};
+/** Old enough for the release-age rule: only the install-script rule can stop these updates. */
+const AGED = {publishedAt: agoISO({days: 20})};
+/** What Shai-Hulud 2 added to every package it republished; here it only writes the test's marker file. */
+const PREINSTALL = MALICIOUS_POSTINSTALL;
+/** Scripts on unless a test says otherwise: the test environment sets YARN_ENABLE_SCRIPTS=1. */
+const SCRIPTS_AS_THE_RELEASE_DEFAULTS = {YARN_ENABLE_SCRIPTS: undefined as unknown as string};
+
+async function registryWithLib(before: VersionSpec = {}) {
+  return await registryWith({packages: [{name: `lib`, versions: {'1.0.0': {...AGED, ...before}}}]});
+}
+
+/** A project that locked lib 1.0.0; `publish` then adds versions as a maintainer (or a stolen token) would. */
+async function lockedOnLib(registry: Registry, options: {yarnrc?: Record<string, unknown>, yarn?: string, manifest?: Record<string, unknown>} = {}) {
+  const project = await projectWith({registry, manifest: USES_LIB, ...options, yarnrc: {quarantinePeriod: `3d`, ...options.yarnrc}});
+  const installed = await project.install();
+  expect(installed.code, installed.output).toBe(0);
+  expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.0"`);
+  registry.clearRequests();
+  return project;
+}
+
+const publish = (registry: Registry, version: string, spec: VersionSpec) => registry.packages.addVersion(`lib`, version, {...AGED, ...spec});
+
+/** Stopped before the fetch step: the lockfile unchanged, no archive fetched, no script run. */
+async function expectStopped(project: Awaited<ReturnType<typeof lockedOnLib>>, registry: Registry, result: {code: number | null, output: string}, lockfile: string | null) {
+  expect(result.code, result.output).toBe(1);
+  expect(result.output).toContain(`Quarantine: 1 violation: 1 of the install-script rule (1 install script added or changed)`);
+  expect(await project.lockfile()).toBe(lockfile);
+  expect(tarballRequests(registry)).toEqual([]);
+  expect(await project.scriptRan()).toBe(false);
+}
+
+describe(`the install-script rule`, () => {
+  it.each(YARN_RELEASES)(`stops an update that adds a preinstall, before anything is fetched, on Yarn %s`, async yarn => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {preinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a preinstall script (${PREINSTALL}); Yarn would run it during the link step (via app@workspace:. > lib@npm:1.0.1). Fix: if you trust the script, run yarn quarantine approve --scripts lib@1.0.1, which adds this version to quarantineApprovedScripts; otherwise stay on 1.0.0 (yarn up lib@1.0.0), or keep it from running with "dependenciesMeta": {"lib@1.0.1": {"built": false}} in package.json`);
+    await expectStopped(project, registry, result, lockfile);
+  });
+
+  it(`stops a changed command, naming the old and the new one`, async () => {
+    const registry = await registryWithLib({scripts: {install: `node -e "0"`}});
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `1.1.0`, {scripts: {install: `node -e "0" && ${PREINSTALL}`}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.1.0: 1.0.0 -> 1.1.0 changes its install script from node -e "0" to node -e "0" && ${PREINSTALL}; Yarn would run it during the link step`);
+    await expectStopped(project, registry, result, lockfile);
+  });
+
+  it(`stops the implicit node-gyp rebuild of a version that gained a binding.gyp`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {gypfile: true});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds an install script (node-gyp rebuild)`);
+    await expectStopped(project, registry, result, lockfile);
+  });
+
+  it(`stops it on yarn add, and on an install after the range was changed by hand`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `2.0.0`, {scripts: {postinstall: PREINSTALL}});
+
+    const added = await project.install([`add`, `lib@^2.0.0`]);
+    expect(added.output).toContain(`lib@npm:2.0.0: 1.0.0 -> 2.0.0 adds a postinstall script`);
+    await expectStopped(project, registry, added, lockfile);
+
+    await project.setManifest({dependencies: {lib: `^2.0.0`}});
+    const installed = await project.install();
+    expect(installed.output).toContain(`lib@npm:2.0.0: 1.0.0 -> 2.0.0 adds a postinstall script`);
+    await expectStopped(project, registry, installed, lockfile);
+  });
+
+  it.each([
+    [`the same script as before`, {scripts: {postinstall: `node -e "0"`}}, {scripts: {postinstall: `node -e "0"`}}],
+    [`no script on either side`, {}, {}],
+    [`a script removed`, {scripts: {postinstall: `node -e "0"`}}, {}],
+    [`only scripts Yarn does not run at install`, {}, {scripts: {test: `node evil.js`, prepare: `node evil.js`}}],
+  ])(`lets an update with %s through, saying nothing about scripts`, async (_, before, after) => {
+    const registry = await registryWithLib(before);
+    const project = await lockedOnLib(registry, {yarnrc: {enableScripts: false}});
+    publish(registry, `1.0.1`, after);
+
+    const result = await project.install([`up`, `lib`], {YARN_ENABLE_SCRIPTS: `0`});
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toMatch(/install script|install-script/);
+    expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
+  });
+
+  it.each([
+    [`enableScripts: false`, {enableScripts: false}, {}, {YARN_ENABLE_SCRIPTS: `0`}, `enableScripts is false`],
+    [`dependenciesMeta built: false`, {}, {dependenciesMeta: {lib: {built: false}}}, {}, `dependenciesMeta sets built: false for it`],
+    [`dependenciesMeta built: false for that very version`, {}, {dependenciesMeta: {'lib@1.0.1': {built: false}}}, {}, `dependenciesMeta sets built: false for it`],
+  ])(`lets the update through with one info line when %s keeps the script from running`, async (_, yarnrc, manifest, env, reason) => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarnrc, manifest: {...USES_LIB, ...manifest}});
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`], env);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output.match(/adds a postinstall script/g)).toHaveLength(1);
+    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (${PREINSTALL}); they will not run here: ${reason} (via app@workspace:. > lib@npm:1.0.1)`);
+    expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`says in one info line which updates' scripts will not run`, async () => {
+    const registry = await registryWith({packages: [
+      {name: `lib`, versions: {'1.0.0': AGED}},
+      {name: `other`, versions: {'1.0.0': AGED}},
+    ]});
+    const project = await lockedOnLib(registry, {manifest: {...APP, dependencies: {lib: `^1.0.0`, other: `^1.0.0`}}});
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+    registry.packages.addVersion(`other`, `1.0.1`, {...AGED, scripts: {install: `node build.js`, preinstall: `node -e "0"`}});
+
+    const result = await project.install([`up`, `lib`, `other`], {YARN_ENABLE_SCRIPTS: `0`});
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`Quarantine: 2 updates add or change install scripts that will not run here (enableScripts is false): lib 1.0.0 -> 1.0.1 (postinstall), other 1.0.0 -> 1.0.1 (preinstall, install)`);
+    expect(result.output).not.toContain(`adds a postinstall script`);
+  });
+
+  it(`stops it when dependenciesMeta built: true lets it run although enableScripts is false`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarnrc: {enableScripts: false}, manifest: {...USES_LIB, dependenciesMeta: {lib: {built: true}}}});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`], {YARN_ENABLE_SCRIPTS: `0`});
+
+    await expectStopped(project, registry, result, lockfile);
+  });
+
+  it.each([
+    [`4.10.3`, `stops it`, 1],
+    [`4.14.1`, `lets it through with an info line`, 0],
+  ])(`takes enableScripts as Yarn %s defaults it: %s`, async (yarn, _, code) => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn});
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`], SCRIPTS_AS_THE_RELEASE_DEFAULTS);
+
+    expect(result.code, result.output).toBe(code);
+    expect(result.output).toContain(code === 1 ? `Yarn would run it during the link step` : `they will not run here: enableScripts is false`);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`does not count scripts turned off by this machine's environment only, which the lockfile's next machines lack`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn: `4.10.3`});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`], {YARN_ENABLE_SCRIPTS: `0`});
+
+    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (${PREINSTALL}); Yarn would run it during the link step wherever scripts are on (enableScripts is false here only by YARN_ENABLE_SCRIPTS, which is not the project's .yarnrc.yml) (via app@workspace:. > lib@npm:1.0.1)`);
+    await expectStopped(project, registry, result, lockfile);
+  });
+
+  it(`reports the same lines as warnings and goes on under warn, and says nothing under off`, async () => {
+    const registry = await registryWithLib();
+    const warned = await lockedOnLib(registry, {yarnrc: {quarantineInstallScripts: `warn`}});
+    const silent = await lockedOnLib(registry, {yarnrc: {quarantineInstallScripts: `off`}});
+    publish(registry, `1.0.1`, {scripts: {postinstall: `node -e "0"`}});
+
+    const warning = await warned.install([`up`, `lib`]);
+    expect(warning.code, warning.output).toBe(0);
+    expect(warning.output).toMatch(/YN0000: .*lib@npm:1\.0\.1: 1\.0\.0 -> 1\.0\.1 adds a postinstall script/);
+    expect(warning.output).toMatch(/quarantineInstallScripts warn/);
+
+    const off = await silent.install([`up`, `lib`]);
+    expect(off.code, off.output).toBe(0);
+    expect(off.output).not.toContain(`postinstall`);
+  });
+
+  it(`approves one version: the next one that changes a script is stopped again`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    publish(registry, `1.0.1`, {scripts: {postinstall: `node -e "0"`}});
+    const blocked = await project.install([`up`, `lib`]);
+    expect(blocked.code, blocked.output).toBe(1);
+
+    // Without a flag, approve picks the list of the rule that blocked, and will not take a bare name for it.
+    const bare = await project.run([`quarantine`, `approve`, `lib`]);
+    expect(bare.code, bare.output).toBe(1);
+    expect(bare.output).toContain(`lib: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1), the version the finding names`);
+    expect(await project.readFile(`.yarnrc.yml`)).not.toContain(`quarantineApprovedScripts`);
+
+    const approved = await project.run([`quarantine`, `approve`, `lib@1.0.1`]);
+    expect(approved.code, approved.output).toBe(0);
+    expect(approved.output).toContain(`Added lib@1.0.1 to quarantineApprovedScripts in .yarnrc.yml`);
+    const updated = await project.install([`up`, `lib`]);
+    expect(updated.code, updated.output).toBe(0);
+    expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
+
+    const lockfile = await project.lockfile();
+    registry.clearRequests();
+    publish(registry, `1.0.2`, {scripts: {postinstall: `node -e "0" && node payload.js`}});
+    const next = await project.install([`up`, `lib`]);
+    expect(next.output).toContain(`lib@npm:1.0.2: 1.0.1 -> 1.0.2 changes its postinstall script from node -e "0" to node -e "0" && node payload.js`);
+    await expectStopped(project, registry, next, lockfile);
+
+    const flagged = await project.run([`quarantine`, `approve`, `--scripts`, `lib@^1.0.0`]);
+    expect(flagged.code, flagged.output).toBe(1);
+    expect(flagged.output).toContain(`lib@^1.0.0: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)`);
+  });
+
+  it(`fails closed when the registry leaves a version's scripts out, unless the policy allows it`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+    registry.omitScripts(true);
+
+    const result = await project.install([`up`, `lib`]);
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`lib@npm:1.0.1: the registry says this version has install scripts but leaves out which, so the install-script rule cannot compare them with 1.0.0's and fails closed; Yarn would run them during the link step (via app@workspace:. > lib@npm:1.0.1). Fix: read the scripts in its package.json; if you trust them, run yarn quarantine approve --scripts lib@1.0.1`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+
+    await project.setYarnrc({quarantineApprovedScripts: [`lib@1.0.1`]});
+    const approved = await project.install([`up`, `lib`]);
+    expect(approved.code, approved.output).toBe(0);
+  });
+
+  it(`says whether a new sub-dependency has install scripts`, async () => {
+    const registry = await registryWith({packages: [
+      {name: `lib`, versions: {'1.0.0': AGED, '1.1.0': {...AGED, dependencies: {payload: `^1.0.0`, helper: `^1.0.0`}}}},
+      {name: `payload`, versions: {'1.0.0': {...AGED, scripts: {postinstall: PREINSTALL}}}},
+      {name: `helper`, versions: {'1.0.0': AGED}},
+    ]});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {lib: `1.0.0`}}, yarnrc: {quarantinePeriod: `0`}});
+    expect((await project.install()).code).toBe(0);
+    await project.setManifest({dependencies: {lib: `1.1.0`}});
+
+    const result = await project.install();
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`payload@npm:1.0.0 is a new sub-dependency: lib 1.0.0 -> 1.1.0 adds payload@^1.0.0, a package this project never had; it has a postinstall script (${PREINSTALL}), which Yarn would run (via`);
+    expect(result.output).toContain(`helper@npm:1.0.0 is a new sub-dependency: lib 1.0.0 -> 1.1.0 adds helper@^1.0.0, a package this project never had; it has no install script (via`);
+  });
+
+  it(`reports, with check --since, a pull request whose lockfile already has the update, in text and JSON`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    git(project.dir, `init`, `-q`);
+    git(project.dir, `add`, `package.json`, `yarn.lock`);
+    git(project.dir, `commit`, `-q`, `-m`, `base`);
+    publish(registry, `1.0.1`, {scripts: {preinstall: PREINSTALL}});
+    await project.writeFile(`yarn.lock`, await lockfileWrittenWithoutPlugin(registry, USES_LIB));
+
+    const plain = await project.run([`quarantine`, `check`]);
+    expect(plain.code, plain.output).toBe(0);
+
+    const text = await project.run([`quarantine`, `check`, `--since`, `HEAD`]);
+    expect(text.code, text.output).toBe(1);
+    expect(text.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a preinstall script (${PREINSTALL}); Yarn would run it during the link step`);
+    expect(text.output).toContain(`Quarantine check: 1 violation: 1 of the install-script rule (1 install script added or changed)`);
+
+    const json = await project.run([`quarantine`, `check`, `--since`, `HEAD`, `--json`]);
+    expect(json.code).toBe(1);
+    const findings = json.stdout.trim().split(`\n`).map(line => JSON.parse(line)).filter(object => object.type === `finding`);
+    expect(findings).toEqual([expect.objectContaining({
+      rule: `install-scripts`,
+      kind: `install-script-changed`,
+      severity: `error`,
+      package: `lib`,
+      version: `1.0.1`,
+      previousVersion: `1.0.0`,
+      scripts: [{script: `preinstall`, command: PREINSTALL, previous: null}],
+      scriptsRun: true,
+    })]);
+
+    const approved = await project.run([`quarantine`, `approve`, `--since`, `HEAD`, `lib@1.0.1`]);
+    expect(approved.output).toContain(`Added lib@1.0.1 to quarantineApprovedScripts in .yarnrc.yml`);
+    expect((await project.run([`quarantine`, `check`, `--since`, `HEAD`])).code).toBe(0);
+  });
+});
