@@ -7,7 +7,7 @@ import {ageFields, formatAge, formatUtc} from '../policy/duration';
 import {findMatchingPattern} from '../policy/pattern';
 import {assessRelease, type ReleaseAssessment} from '../rules/releaseAge';
 import {jsrNameOf} from '../rules/jsr';
-import {collectNpmPackages, pathsFromWorkspaces, type NpmPackage} from '../yarn/graph';
+import {type NpmPackage, walkProject} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
 import type {Session} from '../yarn/session';
 
@@ -47,10 +47,11 @@ export default class QuarantineWhyCommand extends BaseCommand {
         throw new ReportError(MessageName.UNNAMED, `${this.name}: not a package name`);
       const asked = structUtils.stringifyIdent(ident);
 
-      const {project, session} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
+      const {project, session, lockedBefore} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
       const {policy, now} = session;
       // A `jsr:` package answers to its `@jsr/` npm name and to the name the project declares it by.
-      const packages = collectNpmPackages(project);
+      const walk = walkProject(project, lockedBefore);
+      const packages = walk.npmPackages;
       const name = packages.some(pkg => pkg.name === asked) ? asked : packages.find(pkg => pkg.protocol === `jsr:` && jsrNameOf(pkg.name) === asked)?.name ?? asked;
       const versions = packages.filter(pkg => pkg.name === name);
       if (versions.length === 0) {
@@ -59,7 +60,6 @@ export default class QuarantineWhyCommand extends BaseCommand {
         return;
       }
 
-      const paths = pathsFromWorkspaces(project);
       const inBaseline = session.baseline?.versionsByName.has(name) ?? false;
       const listed = session.listings.names.has(name);
       const pretty = (value: string) => formatUtils.pretty(configuration, value, formatUtils.Type.CODE);
@@ -67,7 +67,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
       for (const pkg of versions) {
         const time = await session.publishTimes.timeOf(pkg.ident, pkg.version);
         const assessment = assessRelease(name, pkg.version, time, policy, now);
-        const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean) ?? [];
+        const {path} = pkg;
         const newer = await heldBackNewer(project, session, pkg);
         const approvedBy = findMatchingPattern(policy.approvedDependencies, name, pkg.version)?.text ?? null;
 

@@ -6,7 +6,7 @@ import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, 
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {committedArchives} from './committedCache';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
-import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
+import {type DependencyGraph, type NpmPackage, type ProjectWalk, walkProject} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
 import type {Session} from './session';
 import {verifiedGraphKey} from './verifiedGraph';
@@ -19,12 +19,13 @@ import {verifiedGraphKey} from './verifiedGraph';
  */
 export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache, fromLockfile = lockedBefore}: {cache?: Cache, fromLockfile?: ReadonlySet<string>} = {}): Promise<Array<Finding>> {
   const {policy} = session;
-  const npmPackages = collectNpmPackages(project);
+  // The one walk of this evaluation: every rule and every finding's path read the same graph.
+  const graph = walkProject(project, lockedBefore);
+  const {npmPackages} = graph;
   const releaseFacts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
 
-  const graph = collectDependencyGraph(project, lockedBefore);
   const newDependencies = newDependencyFacts(project, session, graph);
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
@@ -35,7 +36,7 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
   ];
 
-  attachPaths(project, npmPackages, findings);
+  attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
   await session.publishTimes.persist();
   return findings;
@@ -145,7 +146,7 @@ async function gatherDependencyLists(project: Project, session: Session, npmPack
   return mismatches.flat();
 }
 
-function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {
+function newDependencyFacts(project: Project, session: Session, {nodes, paths}: ProjectWalk): NewDependencyFacts {
   const {baseline} = session;
   const workspaces = project.workspaces.flatMap(workspace => {
     const node = nodes.get(workspace.anchoredLocator.locatorHash);
@@ -158,19 +159,11 @@ function newDependencyFacts(project: Project, session: Session, {nodes}: Depende
       // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
       : new Map(workspaces.map(({id, node}) => [id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName))]));
   const {names, sources} = session.listings;
-  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources};
+  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources, paths};
 }
 
-function attachPaths(project: Project, npmPackages: ReadonlyArray<NpmPackage>, findings: Array<Finding>) {
-  if (findings.every(finding => finding.path.length > 0))
-    return;
-  const paths = pathsFromWorkspaces(project);
-  const byName = new Map<string, Array<string>>();
-  for (const pkg of npmPackages) {
-    const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean);
-    if (path)
-      byName.set(`${pkg.name}@${pkg.version}`, path);
-  }
+function attachPaths({npmPackages}: ProjectWalk, findings: Array<Finding>) {
+  const byName = new Map(npmPackages.filter(pkg => pkg.path.length > 0).map(pkg => [`${pkg.name}@${pkg.version}`, pkg.path]));
   for (let index = 0; index < findings.length; index++) {
     const path = byName.get(`${findings[index].name}@${findings[index].version}`);
     if (path && findings[index].path.length === 0)
