@@ -80,21 +80,27 @@ async function lockfileFindings(project: Project, session: Session, graph: Depen
 
 async function gatherReleaseFacts(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
   const {policy} = session;
-  const packages = npmPackages
-    .map(pkg => ({pkg, locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash))}))
-    .filter(({pkg, locked}) => needsPublishTime(pkg.name, pkg.version, policy) && !(locked && policy.lockfile === `trust`));
+  const packages = npmPackages.filter(pkg => needsPublishTime(pkg.name, pkg.version, policy) && !(isLocked(pkg, lockedBefore) && policy.lockfile === `trust`));
+  return await lookUpReleaseFacts(project, session, packages, lockedBefore, report);
+}
 
+/** What the release-age rule reads of each of these npm versions; `yarn quarantine why` reads the same of the versions it explains. */
+export async function lookUpReleaseFacts(project: Project, session: Session, packages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
   const progress = Report.progressViaCounter(packages.length);
   const reporting = report.reportProgress(progress);
   try {
-    return await mapConcurrently(project.configuration, packages, async ({pkg, locked}) => {
+    return await mapConcurrently(project.configuration, packages, async pkg => {
       const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
       progress.tick();
-      return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
+      return {name: pkg.name, version: pkg.version, locked: isLocked(pkg, lockedBefore), publishTime, path: pkg.path};
     });
   } finally {
     reporting.stop();
   }
+}
+
+function isLocked(pkg: NpmPackage, lockedBefore: ReadonlySet<string>) {
+  return pkg.locatorHashes.every(hash => lockedBefore.has(hash));
 }
 
 /**
