@@ -1,15 +1,14 @@
 import {BaseCommand} from '@yarnpkg/cli';
-import {Configuration, formatUtils, MessageName, type Project, ReportError, semverUtils, StreamReport, structUtils} from '@yarnpkg/core';
+import {Configuration, formatUtils, MessageName, ReportError, StreamReport, structUtils} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
-import semver from 'semver';
 
 import {ageFields, formatAge, formatUtc} from '../policy/duration';
 import {findMatchingPattern} from '../policy/pattern';
-import {assessRelease, type ReleaseAssessment} from '../rules/releaseAge';
+import type {ReleaseAssessment} from '../rules/releaseAge';
 import {jsrNameOf} from '../rules/jsr';
-import {collectNpmPackages, pathsFromWorkspaces, type NpmPackage} from '../yarn/graph';
+import {explainVersions} from '../yarn/explanation';
+import {walkProject} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
-import type {Session} from '../yarn/session';
 
 export default class QuarantineWhyCommand extends BaseCommand {
   static paths = [[`quarantine`, `why`]];
@@ -47,10 +46,10 @@ export default class QuarantineWhyCommand extends BaseCommand {
         throw new ReportError(MessageName.UNNAMED, `${this.name}: not a package name`);
       const asked = structUtils.stringifyIdent(ident);
 
-      const {project, session} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
+      const {project, session, lockedBefore} = await openLockedProject(configuration, this.context.cwd, {since: this.since});
       const {policy, now} = session;
+      const packages = walkProject(project, lockedBefore).npmPackages;
       // A `jsr:` package answers to its `@jsr/` npm name and to the name the project declares it by.
-      const packages = collectNpmPackages(project);
       const name = packages.some(pkg => pkg.name === asked) ? asked : packages.find(pkg => pkg.protocol === `jsr:` && jsrNameOf(pkg.name) === asked)?.name ?? asked;
       const versions = packages.filter(pkg => pkg.name === name);
       if (versions.length === 0) {
@@ -59,16 +58,11 @@ export default class QuarantineWhyCommand extends BaseCommand {
         return;
       }
 
-      const paths = pathsFromWorkspaces(project);
       const inBaseline = session.baseline?.versionsByName.has(name) ?? false;
       const listed = session.listings.names.has(name);
       const pretty = (value: string) => formatUtils.pretty(configuration, value, formatUtils.Type.CODE);
 
-      for (const pkg of versions) {
-        const time = await session.publishTimes.timeOf(pkg.ident, pkg.version);
-        const assessment = assessRelease(name, pkg.version, time, policy, now);
-        const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean) ?? [];
-        const newer = await heldBackNewer(project, session, pkg);
+      for (const {pkg, fact: {publishTime: time, path}, assessment, newer} of await explainVersions(project, session, versions, lockedBefore, report)) {
         const approvedBy = findMatchingPattern(policy.approvedDependencies, name, pkg.version)?.text ?? null;
 
         if (this.json) {
@@ -126,28 +120,4 @@ function describeStatus(assessment: ReleaseAssessment): string {
     case `unlisted`: return `no longer served by the registry`;
     case `unavailable`: return `publish time unavailable (${assessment.reason})`;
   }
-}
-
-/** Versions newer than the locked one that the ranges resolving to it would accept. */
-async function heldBackNewer(project: Project, session: Session, {ident, locatorHashes, version: lockedVersion}: NpmPackage) {
-  const ranges = new Set<string>();
-  for (const [descriptorHash, locatorHash] of project.storedResolutions) {
-    if (!locatorHashes.includes(locatorHash))
-      continue;
-    const descriptor = project.storedDescriptors.get(descriptorHash);
-    const range = descriptor ? structUtils.parseRange(structUtils.ensureDevirtualizedDescriptor(descriptor).range).selector : null;
-    if (range !== null && semverUtils.validRange(range) !== null)
-      ranges.add(range);
-  }
-  if (ranges.size === 0 || session.policy.periodMs === 0)
-    return [];
-
-  const packument = await session.publishTimes.packument(ident);
-  const newer: Array<{range: string, version: string, assessment: ReleaseAssessment}> = [];
-  for (const range of ranges) {
-    const parsed = semverUtils.validRange(range)!;
-    for (const version of [...packument.versions].filter(candidate => semver.valid(candidate) && semver.gt(candidate, lockedVersion) && parsed.test(candidate)).sort(semver.rcompare))
-      newer.push({range, version, assessment: assessRelease(structUtils.stringifyIdent(ident), version, packument.timeOf(version), session.policy, session.now)});
-  }
-  return newer;
 }

@@ -47,6 +47,8 @@ export type NewDependencyFacts = {
   listed: ReadonlySet<string>;
   /** The same listings as `name@range`. */
   listedSources: ReadonlySet<string>;
+  /** The shortest path from a workspace to each node (as node labels): the one every finding shows. */
+  paths: ReadonlyMap<string, ReadonlyArray<string>>;
 };
 
 /**
@@ -59,10 +61,9 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
   if (baseline === null || policy.newDependencies === `off`)
     return [];
 
-  const {reached, pathTo} = walkFromWorkspaces(facts);
   const findings = new Map<string, Finding>();
 
-  for (const parentId of reached) {
+  for (const parentId of reachedThroughDeclaredBefore(facts)) {
     const parent = nodes.get(parentId)!;
     if (parent.isWorkspace || !baseline.has(parent.name))
       continue;
@@ -83,7 +84,7 @@ export function checkNewDependencies(facts: NewDependencyFacts, policy: Policy):
         parent: {name: parent.name, version: parent.version, baselineVersions: baseline.get(parent.name) ?? []},
         optional: edge.optional,
         conditions: child.conditions,
-        path: [...pathTo(parentId), child.label],
+        path: [...facts.paths.get(parentId) ?? [parent.label], child.label],
       }));
     }
   }
@@ -129,12 +130,40 @@ export function isAllowed(node: Pick<GraphNode, `name` | `version`>, facts: Pick
   return facts.listed.has(node.name) || findMatchingPattern(policy.approvedDependencies, node.name, node.version) !== null;
 }
 
-function walkFromWorkspaces({nodes, baselineDeclarations}: NewDependencyFacts) {
-  const parents = new Map<string, string | null>();
+/** Breadth first from the workspaces, in the order given: the first path found to a node, as node labels, is a shortest one. */
+export function shortestPaths(nodes: ReadonlyMap<string, GraphNode>, workspaces: Iterable<string>): Map<string, ReadonlyArray<string>> {
+  const paths = new Map<string, ReadonlyArray<string>>();
+  const queue: Array<GraphNode> = [];
+  for (const id of workspaces) {
+    const node = nodes.get(id);
+    if (node && !paths.has(id)) {
+      paths.set(id, [node.label]);
+      queue.push(node);
+    }
+  }
+  for (let index = 0; index < queue.length; index++) {
+    const path = paths.get(queue[index].id)!;
+    for (const edge of queue[index].dependencies) {
+      const child = nodes.get(edge.to);
+      if (!child || paths.has(child.id))
+        continue;
+      paths.set(child.id, [...path, child.label]);
+      queue.push(child);
+    }
+  }
+  return paths;
+}
+
+/**
+ * The nodes a workspace reaches through what it declared before, in breadth-first order: a newly
+ * declared dependency's subtree is the user's choice, so its packages are not parents of findings.
+ */
+function reachedThroughDeclaredBefore({nodes, baselineDeclarations}: NewDependencyFacts): Array<string> {
+  const reached = new Set<string>();
   const queue: Array<string> = [];
   for (const node of nodes.values()) {
     if (node.isWorkspace) {
-      parents.set(node.id, null);
+      reached.add(node.id);
       queue.push(node.id);
     }
   }
@@ -146,21 +175,13 @@ function walkFromWorkspaces({nodes, baselineDeclarations}: NewDependencyFacts) {
       // Declared before under its key or, through an alias (`"lib-next": "npm:lib@^2"`), as the package it names.
       if (node.isWorkspace && !declaredBefore?.has(edge.declaredName) && !declaredBefore?.has(nodes.get(edge.to)?.name ?? edge.declaredName))
         continue;
-      if (parents.has(edge.to) || !nodes.has(edge.to))
+      if (reached.has(edge.to) || !nodes.has(edge.to))
         continue;
-      parents.set(edge.to, node.id);
+      reached.add(edge.to);
       queue.push(edge.to);
     }
   }
-
-  const pathTo = (id: string) => {
-    const path: Array<string> = [];
-    for (let current: string | null | undefined = id; current; current = parents.get(current))
-      path.unshift(nodes.get(current)!.label);
-    return path;
-  };
-
-  return {reached: queue, pathTo};
+  return queue;
 }
 
 /** New packages reachable from a finding that are not findings of their own. */

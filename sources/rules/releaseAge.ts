@@ -1,3 +1,5 @@
+import semver from 'semver';
+
 import type {Policy} from '../policy/policy';
 import {findMatchingPattern, type Pattern} from '../policy/pattern';
 import {makeFinding, type Finding} from './finding';
@@ -65,6 +67,38 @@ export function isEligible(assessment: ReleaseAssessment): boolean {
     default:
       return false;
   }
+}
+
+export type NewerVersion = {range: string, version: string, assessment: ReleaseAssessment};
+
+/**
+ * The versions newer than a locked one that the ranges resolving to it accept, newest first within
+ * each range, each assessed: what the next update of those ranges would bring, and when. Nothing
+ * while the rule is off.
+ */
+export function assessNewerInRange(name: string, lockedVersion: string, ranges: ReadonlyArray<string>, candidates: ReadonlyArray<{version: string, publishTime: PublishTime}>, policy: Policy, now: Date): Array<NewerVersion> {
+  if (policy.periodMs === 0)
+    return [];
+  const newer: Array<NewerVersion> = [];
+  for (const range of semverRanges(ranges)) {
+    const parsed = new semver.Range(range);
+    const accepted = candidates.filter(({version}) => semver.valid(version) !== null && semver.gt(version, lockedVersion) && parsed.test(version));
+    for (const {version, publishTime} of accepted.sort((a, b) => semver.rcompare(a.version, b.version)))
+      newer.push({range, version, assessment: assessRelease(name, version, publishTime, policy, now)});
+  }
+  return newer;
+}
+
+/** The ranges among these that are semver ranges (dist-tags are not), each once. */
+export function semverRanges(ranges: ReadonlyArray<string>): Array<string> {
+  return [...new Set(ranges)].filter(range => {
+    try {
+      new semver.Range(range);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The release-age rule over the final graph: every npm version, locked ones too under `verify`. */

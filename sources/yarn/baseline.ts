@@ -4,7 +4,7 @@ import {parseSyml} from '@yarnpkg/parsers';
 import {createHash} from 'crypto';
 
 import type {BaselineWorkspace} from '../rules/newDependencies';
-import {declaredSourceOf, packageNameOf} from './packageSource';
+import {declaredPackageName, packageNameOf} from './packageSource';
 
 export type Baseline = {
   /** Package names in the lockfile, with their locked versions. */
@@ -88,10 +88,7 @@ export function readBaseline(text: string): Baseline {
 
     if (locator && locator.reference.startsWith(`workspace:`)) {
       const dependencies = [entry.dependencies, entry.peerDependencies].flatMap(field => typeof field === `object` && field !== null ? Object.entries(field) : [])
-        .flatMap(([name, range]) => {
-          const declared = typeof range === `string` ? declaredSourceOf(name, range) : null;
-          return declared?.kind === `registry` && declared.name !== name ? [name, declared.name] : [name];
-        });
+        .flatMap(([name, range]) => typeof range === `string` ? [name, declaredPackageName(name, range)] : [name]);
       workspaceDeclarations.push({name: structUtils.stringifyIdent(locator), path: locator.reference.slice(`workspace:`.length), declared: new Set(dependencies)});
     }
   }
@@ -115,7 +112,6 @@ function namesFromKey(key: string): Array<string> {
     const descriptor = structUtils.tryParseDescriptor(part.replace(/^"|"$/g, ``), false);
     if (!descriptor)
       return [];
-    const alias = /^npm:((?:@[^/]+\/)?[^@]+)@/.exec(descriptor.range);
-    return [alias ? alias[1] : structUtils.stringifyIdent(descriptor)];
+    return [declaredPackageName(structUtils.stringifyIdent(descriptor), descriptor.range)];
   });
 }

@@ -4,6 +4,7 @@ import semver from 'semver';
 
 import {chooseCandidates, chooseTagFallback, type CandidateChoice} from '../rules/candidates';
 import type {RegistryProtocol} from '../rules/source';
+import {npmSelectorOf} from './packageSource';
 import {formatFinding} from './reporting';
 import {sessionFor, type Session} from './session';
 
@@ -155,7 +156,7 @@ function settle(session: Session, choice: CandidateChoice, opts: ResolveOptions)
 }
 
 function rangeOf(descriptor: Descriptor) {
-  return descriptor.range.startsWith(NPM_PROTOCOL) ? descriptor.range.slice(NPM_PROTOCOL.length) : descriptor.range;
+  return npmSelectorOf(descriptor.range);
 }
 
 function versionOf(locator: Locator) {

@@ -2,7 +2,7 @@ import {Cache, type Project, structUtils} from '@yarnpkg/core';
 import {npath, ppath, xfs} from '@yarnpkg/fslib';
 
 import {holdsWhatItClaims, type CachedArchive} from '../rules/lockfile';
-import {npmVersionOf} from './packageSource';
+import {fetchedLocatorOf, npmVersionOf} from './packageSource';
 import {isInsideProject} from './projectPaths';
 import {readArchivedManifest} from './zipManifest';
 
@@ -45,7 +45,7 @@ export function committedArchives(project: Project, lockedBefore: ReadonlySet<st
     if (npm === null)
       continue;
     // Yarn fetches a `jsr:` package as its `@jsr/` npm locator, checked against that locator's checksum.
-    const fetched = pkg.reference.startsWith(`jsr:`) ? structUtils.makeLocator(structUtils.parseIdent(npm.name), `npm:${pkg.reference.slice(`jsr:`.length)}`) : pkg;
+    const fetched = fetchedLocatorOf(pkg);
     const checksum = project.storedChecksums.get(fetched.locatorHash) ?? null;
     // An incompatible checksum makes Yarn fetch the archive again; without one, Yarn takes whatever the cache holds.
     if (checksum !== null && typeof archiveCache.isChecksumCompatible === `function` && !archiveCache.isChecksumCompatible(checksum))

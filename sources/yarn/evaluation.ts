@@ -9,7 +9,7 @@ import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/rele
 import {findMatchingPattern} from '../policy/pattern';
 import {committedArchives} from './committedCache';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
-import {collectDependencyGraph, collectNpmPackages, pathsFromWorkspaces, type DependencyGraph, type NpmPackage} from './graph';
+import {type DependencyGraph, type NpmPackage, type ProjectWalk, walkProject} from './graph';
 import {MIGRATED_BY_LOCKFILE} from './lockfileMigration';
 import {rcFilesOf} from './projectPaths';
 import type {Session} from './session';
@@ -23,7 +23,9 @@ import {verifiedGraphKey} from './verifiedGraph';
  */
 export async function evaluateProject(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, {cache, fromLockfile = lockedBefore}: {cache?: Cache, fromLockfile?: ReadonlySet<string>} = {}): Promise<Array<Finding>> {
   const {policy} = session;
-  const npmPackages = collectNpmPackages(project);
+  // The one walk of this evaluation: every rule and every finding's path read the same graph.
+  const graph = walkProject(project, lockedBefore);
+  const {npmPackages} = graph;
   const scriptUpdates = updatesToJudgeForScripts(session, npmPackages);
   for (const {pkg} of scriptUpdates)
     session.publishTimes.readFullDocumentOf(pkg.ident);
@@ -31,7 +33,6 @@ export async function evaluateProject(project: Project, session: Session, locked
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
 
-  const graph = collectDependencyGraph(project, lockedBefore);
   const newDependencies = newDependencyFacts(project, session, graph);
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
@@ -44,7 +45,7 @@ export async function evaluateProject(project: Project, session: Session, locked
   ];
   await describeNewPackagesScripts(project, session, findings);
 
-  attachPaths(project, npmPackages, findings);
+  attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
   await session.publishTimes.persist();
   return findings;
@@ -88,21 +89,27 @@ async function lockfileFindings(project: Project, session: Session, graph: Depen
 
 async function gatherReleaseFacts(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
   const {policy} = session;
-  const packages = npmPackages
-    .map(pkg => ({pkg, locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash))}))
-    .filter(({pkg, locked}) => needsPublishTime(pkg.name, pkg.version, policy) && !(locked && policy.lockfile === `trust`));
+  const packages = npmPackages.filter(pkg => needsPublishTime(pkg.name, pkg.version, policy) && !(isLocked(pkg, lockedBefore) && policy.lockfile === `trust`));
+  return await lookUpReleaseFacts(project, session, packages, lockedBefore, report);
+}
 
+/** What the release-age rule reads of each of these npm versions; `yarn quarantine why` reads the same of the versions it explains. */
+export async function lookUpReleaseFacts(project: Project, session: Session, packages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
   const progress = Report.progressViaCounter(packages.length);
   const reporting = report.reportProgress(progress);
   try {
-    return await mapConcurrently(project.configuration, packages, async ({pkg, locked}) => {
+    return await mapConcurrently(project.configuration, packages, async pkg => {
       const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
       progress.tick();
-      return {name: pkg.name, version: pkg.version, locked, publishTime, path: []};
+      return {name: pkg.name, version: pkg.version, locked: isLocked(pkg, lockedBefore), publishTime, path: pkg.path};
     });
   } finally {
     reporting.stop();
   }
+}
+
+function isLocked(pkg: NpmPackage, lockedBefore: ReadonlySet<string>) {
+  return pkg.locatorHashes.every(hash => lockedBefore.has(hash));
 }
 
 /**
@@ -211,7 +218,7 @@ async function describeNewPackagesScripts(project: Project, session: Session, fi
   }));
 }
 
-function newDependencyFacts(project: Project, session: Session, {nodes}: DependencyGraph): NewDependencyFacts {
+function newDependencyFacts(project: Project, session: Session, {nodes, paths}: ProjectWalk): NewDependencyFacts {
   const {baseline} = session;
   const workspaces = project.workspaces.flatMap(workspace => {
     const node = nodes.get(workspace.anchoredLocator.locatorHash);
@@ -224,19 +231,11 @@ function newDependencyFacts(project: Project, session: Session, {nodes}: Depende
       // A Yarn 1 lockfile has no workspace entries: what it already locked counts as declared before.
       : new Map(workspaces.map(({id, node}) => [id, new Set(node.dependencies.filter(edge => baseline.versionsByName.has(nodes.get(edge.to)?.name ?? ``)).map(edge => edge.declaredName))]));
   const {names, sources} = session.listings;
-  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources};
+  return {baseline: baseline?.versionsByName ?? null, nodes, baselineDeclarations, listed: names, listedSources: sources, paths};
 }
 
-function attachPaths(project: Project, npmPackages: ReadonlyArray<NpmPackage>, findings: Array<Finding>) {
-  if (findings.every(finding => finding.path.length > 0))
-    return;
-  const paths = pathsFromWorkspaces(project);
-  const byName = new Map<string, Array<string>>();
-  for (const pkg of npmPackages) {
-    const path = pkg.locatorHashes.map(hash => paths.get(hash)).find(Boolean);
-    if (path)
-      byName.set(`${pkg.name}@${pkg.version}`, path);
-  }
+function attachPaths({npmPackages}: ProjectWalk, findings: Array<Finding>) {
+  const byName = new Map(npmPackages.filter(pkg => pkg.path.length > 0).map(pkg => [`${pkg.name}@${pkg.version}`, pkg.path]));
   for (let index = 0; index < findings.length; index++) {
     const path = byName.get(`${findings[index].name}@${findings[index].version}`);
     if (path && findings[index].path.length === 0)

@@ -5,8 +5,6 @@ import {displayRange, npmVersionOf, sourceLabelOf} from './packageSource';
 import {formatFinding} from './reporting';
 import {sessionFor} from './session';
 
-const PLAIN_REGISTRY_RANGE = /^(?:npm|jsr):[\w.^~<>=|*+\- ]*$/;
-
 /**
  * The `reduceDependency` hook sees every dependency edge before it is resolved: the only point at
  * which a git, tarball or `exec:` sub-dependency can be stopped before Yarn fetches or runs it.
@@ -20,18 +18,19 @@ export async function reduceDependency(dependency: Descriptor, project: Project,
   // Only the migration of a Yarn 1 lockfile asks who declared a range (to name it in a finding).
   if (session.onDisk?.workspaceDeclarations === null)
     session.declaredBy.set(structUtils.stringifyDescriptor(dependency), parent);
-  // Most edges are plain registry ranges, which no resolver fetches while resolving.
-  if (PLAIN_REGISTRY_RANGE.test(dependency.range) || project.tryWorkspaceByLocator(parent) !== null)
+  const name = structUtils.stringifyIdent(dependency);
+  const source = sourceLabelOf(name, dependency.range);
+  // Most edges are registry ranges, which no resolver fetches while resolving.
+  if (source === null || project.tryWorkspaceByLocator(parent) !== null)
     return dependency;
 
   const bound = resolver.bindDescriptor(dependency, locator, resolveOptions);
   const locked = project.storedResolutions.has(dependency.descriptorHash) || project.storedResolutions.has(bound.descriptorHash);
-  const name = structUtils.stringifyIdent(dependency);
 
   const findings = checkExoticSource({
     name,
     range: displayRange(dependency.range),
-    source: sourceLabelOf(name, dependency.range),
+    source,
     parent: {name: structUtils.stringifyIdent(parent), version: npmVersionOf(parent)?.version ?? parent.reference},
     locked,
   }, {listedSources: session.listings.sources}, session.policy);

@@ -1,7 +1,7 @@
-import {type Ident, type Locator, type Package, type Project, structUtils} from '@yarnpkg/core';
+import {type Ident, type Package, type Project, structUtils} from '@yarnpkg/core';
 
 import type {ResolvedEdge} from '../rules/lockfile';
-import type {DependencyEdge, GraphNode} from '../rules/newDependencies';
+import {type DependencyEdge, type GraphNode, shortestPaths} from '../rules/newDependencies';
 import type {RegistryProtocol, ResolvedSource} from '../rules/source';
 import {declaredSourceOf, displayRange, npmVersionOf, resolvedLabelOf, resolvedSourceOf, withoutBindings} from './packageSource';
 
@@ -16,64 +16,11 @@ export type NpmPackage = {
   locatorHashes: Array<string>;
   /** The `__archiveUrl`s its locators carry: where yarn.lock says its tarball is, when not at the conventional URL. */
   archiveUrls: Array<{url: string, locatorHash: string}>;
+  /** The registry ranges (`^1.14.0`, `latest`) of the dependencies that resolve to it, read through aliases and patches. */
+  declaredRanges: Array<string>;
+  /** The shortest path from a workspace to it; empty when no workspace reaches it. */
+  path: ReadonlyArray<string>;
 };
-
-/**
- * Every npm version in the resolved graph, once per name and version. A `jsr:` package is the `@jsr/`
- * npm version Yarn fetches for it: the same version as the `@jsr/` entry Yarn locks beside it (to keep
- * its checksum) when the two agree, and checked on its own when a lockfile makes them differ.
- */
-export function collectNpmPackages(project: Project): Array<NpmPackage> {
-  const byKey = new Map<string, NpmPackage>();
-  for (const pkg of project.storedPackages.values()) {
-    if (structUtils.isVirtualLocator(pkg))
-      continue;
-    const npm = npmVersionOf(pkg);
-    if (npm === null)
-      continue;
-    const key = `${npm.name}@${npm.version}`;
-    let entry = byKey.get(key);
-    if (!entry) {
-      entry = {ident: structUtils.parseIdent(npm.name), name: npm.name, version: npm.version, protocol: npm.protocol, locatorHashes: [], archiveUrls: []};
-      byKey.set(key, entry);
-    }
-    if (npm.protocol === `jsr:`)
-      entry.protocol = `jsr:`;
-    entry.locatorHashes.push(pkg.locatorHash);
-    if (npm.archiveUrl !== null)
-      entry.archiveUrls.push({url: npm.archiveUrl, locatorHash: pkg.locatorHash});
-  }
-  return [...byKey.values()];
-}
-
-/** Shortest dependency path from a workspace to each package, as `name@reference` steps. */
-export function pathsFromWorkspaces(project: Project): Map<string, Array<string>> {
-  const paths = new Map<string, Array<string>>();
-  // Bindings (`::__archiveUrl=...`, `::version=...&hash=...`) are Yarn's bookkeeping, not how a reader names a package.
-  const step = (locator: Locator) => withoutBindings(structUtils.stringifyLocator(structUtils.ensureDevirtualizedLocator(locator)));
-  const queue: Array<[Locator, Array<string>]> = project.workspaces.map(workspace => [workspace.anchoredLocator, [step(workspace.anchoredLocator)]]);
-  const seen = new Set<string>(queue.map(([locator]) => locator.locatorHash));
-
-  for (let index = 0; index < queue.length; index++) {
-    const [locator, path] = queue[index];
-    const devirtualized = structUtils.ensureDevirtualizedLocator(locator);
-    if (!paths.has(devirtualized.locatorHash))
-      paths.set(devirtualized.locatorHash, path);
-
-    const pkg = project.storedPackages.get(locator.locatorHash);
-    if (!pkg)
-      continue;
-    for (const dependency of pkg.dependencies.values()) {
-      const resolution = project.storedResolutions.get(dependency.descriptorHash);
-      const child = resolution ? project.storedPackages.get(resolution) : undefined;
-      if (!child || seen.has(child.locatorHash))
-        continue;
-      seen.add(child.locatorHash);
-      queue.push([child, [...path, step(child)]]);
-    }
-  }
-  return paths;
-}
 
 export type DependencyGraph = {
   /** One node per package, peer edges left out: what the new sub-dependency rule reads. */
@@ -82,11 +29,30 @@ export type DependencyGraph = {
   edges: Array<ResolvedEdge>;
 };
 
-/** One walk of the resolved graph for every rule that reads its edges. */
-export function collectDependencyGraph(project: Project, lockedBefore: ReadonlySet<string>): DependencyGraph {
+/** The resolved project as every rule and command reads it, from one walk of its graph. */
+export type ProjectWalk = DependencyGraph & {
+  /**
+   * Every npm version in the graph, once per name and version. A `jsr:` package is the `@jsr/` npm
+   * version Yarn fetches for it: the same version as the `@jsr/` entry Yarn locks beside it (to keep
+   * its checksum) when the two agree, and checked on its own when a lockfile makes them differ.
+   */
+  npmPackages: Array<NpmPackage>;
+  /** The shortest path from a workspace to each node, as node labels, over regular and optional edges. */
+  paths: ReadonlyMap<string, ReadonlyArray<string>>;
+};
+
+/**
+ * One walk of the resolved graph: its packages, edges and npm versions, and one shortest path from
+ * a workspace to each package, which every finding and command shows. `lockedBefore` holds the
+ * locator hashes that count as locked (not new) for this command.
+ */
+export function walkProject(project: Project, lockedBefore: ReadonlySet<string>): ProjectWalk {
   const nodes = new Map<string, GraphNode & {dependencies: Array<DependencyEdge>}>();
   const resolvedSources = new Map<string, ResolvedSource>();
   const edges = new Map<string, ResolvedEdge>();
+  const npmPackages = new Map<string, NpmPackage>();
+  const npmPackageOf = new Map<string, NpmPackage>();
+  const registryRanges: Array<{to: string, selector: string}> = [];
   const nodeOf = (pkg: Package) => {
     const locator = structUtils.ensureDevirtualizedLocator(pkg);
     let node = nodes.get(locator.locatorHash);
@@ -114,6 +80,9 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
 
   for (const pkg of project.storedPackages.values()) {
     const node = nodeOf(pkg);
+    if (!structUtils.isVirtualLocator(pkg))
+      addNpmPackage(npmPackages, npmPackageOf, pkg);
+
     for (const [identHash, descriptor] of pkg.dependencies) {
       const resolution = project.storedResolutions.get(descriptor.descriptorHash);
       const child = resolution ? project.storedPackages.get(resolution) : undefined;
@@ -126,8 +95,12 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
       const declaredName = structUtils.stringifyIdent(descriptor);
       const range = withoutBindings(structUtils.ensureDevirtualizedDescriptor(descriptor).range);
       const edgeKey = `${node.id} ${declaredName}@${range}`;
-      if (!edges.has(edgeKey))
-        edges.set(edgeKey, {declaredBy: node.label, declaredName, range, declared: declaredSourceOf(declaredName, range), child: {label: childNode.label, name: childNode.name, version: childNode.version, resolved: resolvedSources.get(childNode.id)!}});
+      if (!edges.has(edgeKey)) {
+        const declared = declaredSourceOf(declaredName, range);
+        edges.set(edgeKey, {declaredBy: node.label, declaredName, range, declared, child: {label: childNode.label, name: childNode.name, version: childNode.version, resolved: resolvedSources.get(childNode.id)!}});
+        if (declared.kind === `registry`)
+          registryRanges.push({to: childNode.id, selector: declared.selector});
+      }
 
       if (node.dependencies.some(edge => edge.to === childNode.id))
         continue;
@@ -139,7 +112,35 @@ export function collectDependencyGraph(project: Project, lockedBefore: ReadonlyS
       });
     }
   }
-  return {nodes, edges: [...edges.values()]};
+
+  for (const {to, selector} of registryRanges) {
+    const npm = npmPackageOf.get(to);
+    if (npm && !npm.declaredRanges.includes(selector))
+      npm.declaredRanges.push(selector);
+  }
+
+  const paths = shortestPaths(nodes, project.workspaces.map(workspace => workspace.anchoredLocator.locatorHash));
+  for (const npm of npmPackages.values())
+    npm.path = npm.locatorHashes.map(hash => paths.get(hash)).find(Boolean) ?? [];
+  return {nodes, edges: [...edges.values()], npmPackages: [...npmPackages.values()], paths};
+}
+
+function addNpmPackage(byKey: Map<string, NpmPackage>, byLocatorHash: Map<string, NpmPackage>, pkg: Package) {
+  const npm = npmVersionOf(pkg);
+  if (npm === null)
+    return;
+  const key = `${npm.name}@${npm.version}`;
+  let entry = byKey.get(key);
+  if (!entry) {
+    entry = {ident: structUtils.parseIdent(npm.name), name: npm.name, version: npm.version, protocol: npm.protocol, locatorHashes: [], archiveUrls: [], declaredRanges: [], path: []};
+    byKey.set(key, entry);
+  }
+  if (npm.protocol === `jsr:`)
+    entry.protocol = `jsr:`;
+  entry.locatorHashes.push(pkg.locatorHash);
+  byLocatorHash.set(pkg.locatorHash, entry);
+  if (npm.archiveUrl !== null)
+    entry.archiveUrls.push({url: npm.archiveUrl, locatorHash: pkg.locatorHash});
 }
 
 export type UserListings = {

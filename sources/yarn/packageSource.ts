@@ -12,6 +12,8 @@ import type {DeclaredSource, GitSource, RegistryProtocol, ResolvedSource, Source
  */
 
 const MAX_WRAPPING = 8;
+const NPM_PROTOCOL = `npm:`;
+const JSR_PROTOCOL = `jsr:`;
 
 const SOURCE_LABELS: ReadonlyArray<[RegExp, SourceLabel]> = [
   [/^https?:/, `a tarball URL`],
@@ -177,6 +179,17 @@ export function importedEdge(descriptor: Descriptor, imported: Locator, declared
   };
 }
 
+/** The package a dependency names: an alias's target, a `jsr:` range's `@jsr/` package; otherwise the name it is declared under. */
+export function declaredPackageName(name: string, range: string): string {
+  const declared = declaredSourceOf(name, range);
+  return declared.kind === `registry` ? declared.name : name;
+}
+
+/** What Yarn's npm resolvers read from a range they resolve: `npm:^1.2.0` is `^1.2.0`, `npm:latest` is `latest`. */
+export function npmSelectorOf(range: string): string {
+  return range.startsWith(NPM_PROTOCOL) ? range.slice(NPM_PROTOCOL.length) : range;
+}
+
 /** The label of a non-registry range (a registry range wrapped in a patch of the project's counts as one), or null. */
 export function sourceLabelOf(name: string, range: string): SourceLabel | null {
   const declared = declaredSourceOf(name, range);
@@ -199,6 +212,17 @@ export function resolvedLabelOf(resolved: ResolvedSource): SourceLabel | null {
 export function npmVersionOf(locator: Locator): {name: string, version: string, archiveUrl: string | null, protocol: RegistryProtocol} | null {
   const resolved = resolvedSourceOf(locator);
   return resolved.kind === `registry` ? {name: resolved.name, version: resolved.version, archiveUrl: resolved.archiveUrl, protocol: resolved.protocol} : null;
+}
+
+/**
+ * The locator Yarn fetches a package as, and locks its checksum under: a `jsr:` package's `@jsr/` npm
+ * locator (its bindings kept), any other package itself.
+ */
+export function fetchedLocatorOf(locator: Locator): Locator {
+  if (!locator.reference.startsWith(JSR_PROTOCOL))
+    return locator;
+  const npm = npmVersionOf(locator);
+  return npm === null ? locator : structUtils.makeLocator(structUtils.parseIdent(npm.name), `${NPM_PROTOCOL}${locator.reference.slice(JSR_PROTOCOL.length)}`);
 }
 
 const MENTIONS_JSR = /jsr(?::|%3A)/i;

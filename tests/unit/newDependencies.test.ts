@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
 import {checkExoticSource} from '../../sources/rules/exoticSources';
-import {type BaselineWorkspace, checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts, workspaceDeclaredBefore, workspacesDeclaredBefore} from '../../sources/rules/newDependencies';
+import {type BaselineWorkspace, checkNewDependencies, checkNonRegistrySources, type GraphNode, type NewDependencyFacts, shortestPaths, workspaceDeclaredBefore, workspacesDeclaredBefore} from '../../sources/rules/newDependencies';
 import type {SourceLabel} from '../../sources/rules/source';
 import {makePolicy} from './policyFixture';
 
@@ -35,7 +35,7 @@ function facts(spec: Spec, baseline: Record<string, Array<string>> | null, overr
   for (const node of nodes.values())
     if (node.isWorkspace)
       declared.set(node.id, new Set(node.dependencies.map(edge => edge.declaredName)));
-  return {baseline: baseline === null ? null : new Map(Object.entries(baseline)), nodes, baselineDeclarations: declared, listed: new Set(), listedSources: new Set(), ...overrides};
+  return {baseline: baseline === null ? null : new Map(Object.entries(baseline)), nodes, baselineDeclarations: declared, listed: new Set(), listedSources: new Set(), paths: shortestPaths(nodes, declared.keys()), ...overrides};
 }
 
 const AXIOS_UPDATE: Spec = {
@@ -97,7 +97,20 @@ describe(`checkNewDependencies`, () => {
       'plain-crypto-js@4.2.1': {},
     };
     const input = facts(spec, {app: [`1.0.0`], axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, new Set([`axios`])]])});
-    expect(checkNewDependencies(input, makePolicy()).map(finding => finding.parent?.name)).toEqual([`axios`]);
+    expect(checkNewDependencies(input, makePolicy()).map(finding => [finding.parent?.name, finding.path])).toEqual([[`axios`, [`app@1.0.0`, `axios@1.14.1`, `plain-crypto-js@4.2.1`]]]);
+  });
+
+  it(`shows the path to the parent that every command shows, the shortest from a workspace, even through a new dependency`, () => {
+    const spec: Spec = {
+      'app@1.0.0': {workspace: true, deps: [`x@1.0.0`, `tools@1.0.0`]},
+      'x@1.0.0': {deps: [`y@1.0.0`]},
+      'y@1.0.0': {deps: [`axios@1.14.1`]},
+      'tools@1.0.0': {deps: [`axios@1.14.1`]},
+      'axios@1.14.1': {deps: [`plain-crypto-js@4.2.1`]},
+      'plain-crypto-js@4.2.1': {},
+    };
+    const input = facts(spec, {app: [`1.0.0`], x: [`1.0.0`], y: [`1.0.0`], axios: [`1.14.0`]}, {baselineDeclarations: new Map([[`app@1.0.0`, new Set([`x`])]])});
+    expect(checkNewDependencies(input, makePolicy()).map(finding => finding.path)).toEqual([[`app@1.0.0`, `tools@1.0.0`, `axios@1.14.1`, `plain-crypto-js@4.2.1`]]);
   });
 
   it(`identifies packages by resolved name, never by alias`, () => {

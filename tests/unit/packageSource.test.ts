@@ -1,7 +1,7 @@
 import {structUtils} from '@yarnpkg/core';
 import {describe, expect, it} from 'vitest';
 
-import {declaredSourceOf, displayRange, npmVersionOf, packageNameOf, resolvedSourceOf, sourceLabelOf} from '../../sources/yarn/packageSource';
+import {declaredPackageName, declaredSourceOf, displayRange, fetchedLocatorOf, npmSelectorOf, npmVersionOf, packageNameOf, resolvedSourceOf, sourceLabelOf} from '../../sources/yarn/packageSource';
 
 describe(`sourceLabelOf`, () => {
   it.each([
@@ -109,5 +109,42 @@ describe(`displayRange`, () => {
     [`http://example.test/x.tgz`, `http://example.test/x.tgz`],
   ])(`%s reads %s`, (range, shown) => {
     expect(displayRange(range)).toBe(shown);
+  });
+});
+
+describe(`declaredPackageName`, () => {
+  it.each([
+    [`lodash`, `npm:plain-crypto-js@^4`, `plain-crypto-js`],
+    [`@acme/http`, `npm:@other/axios@^1.0.0`, `@other/axios`],
+    [`axios`, `^1.2.0`, `axios`],
+    [`axios`, `npm:^1.2.0`, `axios`],
+    [`lib`, `npm:next`, `lib`],
+    [`@std/path`, `jsr:^1.0.0`, `@jsr/std__path`],
+    [`payload`, `github:acme/payload#0123abc`, `payload`],
+    [`lib`, `workspace:^`, `lib`],
+  ])(`%s@%s names %s`, (name, range, expected) => {
+    expect(declaredPackageName(name, range)).toBe(expected);
+  });
+});
+
+describe(`npmSelectorOf`, () => {
+  it.each([
+    [`npm:^1.2.0`, `^1.2.0`],
+    [`npm:latest`, `latest`],
+    [`^1.2.0`, `^1.2.0`],
+  ])(`%s reads %s`, (range, selector) => {
+    expect(npmSelectorOf(range)).toBe(selector);
+  });
+});
+
+describe(`fetchedLocatorOf`, () => {
+  const locator = (text: string) => structUtils.parseLocator(text, true);
+
+  it(`fetches a jsr: package as its @jsr/ npm locator, bindings kept, and anything else as itself`, () => {
+    expect(structUtils.stringifyLocator(fetchedLocatorOf(locator(`@std/path@jsr:1.1.0::__archiveUrl=https%3A%2F%2Fjsr.test%2Fx.tgz`)))).toBe(`@jsr/std__path@npm:1.1.0::__archiveUrl=https%3A%2F%2Fjsr.test%2Fx.tgz`);
+    const npm = locator(`lib@npm:1.0.0`);
+    expect(fetchedLocatorOf(npm)).toBe(npm);
+    const patched = locator(`@std/path@patch:@std/path@jsr%3A1.1.0#./fix.patch::version=1.1.0&hash=abc`);
+    expect(fetchedLocatorOf(patched)).toBe(patched);
   });
 });

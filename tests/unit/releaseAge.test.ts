@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 
 import type {PublishTime} from '../../sources/rules/publishTime';
-import {checkReleaseAge, type ReleaseFact} from '../../sources/rules/releaseAge';
+import {assessNewerInRange, checkReleaseAge, type ReleaseFact} from '../../sources/rules/releaseAge';
 import {DAY, HOUR, MINUTE, NOW, ago, makePolicy} from './policyFixture';
 
 const known = (ms: number): PublishTime => ({kind: `known`, at: ago(ms)});
@@ -56,5 +56,39 @@ describe(`checkReleaseAge`, () => {
       fact(`d`, `1.0.0`, known(MINUTE), true),
     ], makePolicy(), NOW);
     expect(findings.map(finding => finding.name)).toEqual([`a`, `c`, `d`]);
+  });
+});
+
+describe(`assessNewerInRange`, () => {
+  const candidates = [
+    {version: `1.13.0`, publishTime: known(90 * DAY)},
+    {version: `1.14.0`, publishTime: known(30 * DAY)},
+    {version: `1.14.1`, publishTime: known(2 * HOUR)},
+    {version: `1.15.0-beta.1`, publishTime: known(DAY)},
+    {version: `1.14.2`, publishTime: known(5 * DAY)},
+    {version: `2.0.0`, publishTime: known(HOUR)},
+    {version: `not-semver`, publishTime: known(HOUR)},
+  ];
+  const shown = (newer: ReturnType<typeof assessNewerInRange>) => newer.map(({range, version, assessment}) => `${range} ${version} ${assessment.status}`);
+
+  it(`lists the newer versions each semver range accepts, newest first, with what the rule says of each`, () => {
+    expect(shown(assessNewerInRange(`axios`, `1.14.0`, [`^1.14.0`, `latest`, `~1.14.0`, `^1.14.0`], candidates, makePolicy(), NOW))).toEqual([
+      `^1.14.0 1.14.2 eligible`,
+      `^1.14.0 1.14.1 quarantined`,
+      `~1.14.0 1.14.2 eligible`,
+      `~1.14.0 1.14.1 quarantined`,
+    ]);
+  });
+
+  it(`says when a held-back version becomes eligible, and names an exemption`, () => {
+    const [held] = assessNewerInRange(`axios`, `1.14.1`, [`^1.14.0`], candidates, makePolicy({exempt: [`axios@1.14.2`]}), NOW);
+    expect(held).toMatchObject({version: `1.14.2`, assessment: {status: `exempt`}});
+    const [quarantined] = assessNewerInRange(`axios`, `1.14.0`, [`1.14.1`], candidates, makePolicy(), NOW);
+    expect(quarantined.assessment).toEqual({status: `quarantined`, publishedAt: ago(2 * HOUR), ageMs: 2 * HOUR, eligibleAt: new Date(ago(2 * HOUR).getTime() + 3 * DAY)});
+  });
+
+  it(`says nothing while the rule is off, or for a dist-tag`, () => {
+    expect(assessNewerInRange(`axios`, `1.14.0`, [`^1.14.0`], candidates, makePolicy({periodMs: 0}), NOW)).toEqual([]);
+    expect(assessNewerInRange(`axios`, `1.14.0`, [`latest`], candidates, makePolicy(), NOW)).toEqual([]);
   });
 });
