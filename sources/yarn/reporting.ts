@@ -1,20 +1,20 @@
 import {type Configuration, formatUtils, MessageName, type Project, type Report} from '@yarnpkg/core';
 
 import {ageFields, formatDuration} from '../policy/duration';
-import type {OutsideSetting, Policy} from '../policy/policy';
+import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
 import type {Finding} from '../rules/finding';
-import {settingOrigin, settings, type SettingName} from '../settings';
+import {settingNames, type SettingName} from '../settings';
 import {formatFinding} from './messages';
 import type {Session} from './session';
+import {outsideWarning, policyLineOrigin, settingSource, settingSourceToJson} from './settingSource';
 
 export {formatCounts, formatFinding} from './messages';
 
 export function formatPolicy(configuration: Configuration, policy: Policy): string {
   const value = (name: SettingName, text: string) => {
-    const outside = policy.setOutsideProject.find(entry => entry.setting === name);
-    const origin = !outside ? `` : outside.environment ? ` (set by ${outside.origins[0]})` : ` (${outside.partly ? `partly set` : `set`} by ${outside.described.join(`; `)})`;
-    return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${origin}`;
+    const outside = policy.setOutsideProject.find(source => source.setting === name);
+    return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${outside ? policyLineOrigin(outside) : ``}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
   const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.text).join(`, `);
@@ -66,15 +66,7 @@ export function reportFindings(
   }
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${stats}; policy: ${formatPolicy(configuration, policy)}`);
   for (const outside of policy.setOutsideProject)
-    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${describeOutsideSetting(outside)}`);
-}
-
-function describeOutsideSetting({setting, origins, described, environment, partly}: OutsideSetting) {
-  if (environment)
-    return `${setting} was set by an environment variable (${origins[0]}), not by .yarnrc.yml`;
-  if (partly)
-    return `${setting} has entries from ${described.join(`; `)}, besides its own .yarnrc.yml`;
-  return `${setting} was set by ${described.join(`; `)}, not by its own .yarnrc.yml`;
+    report.reportWarning(MessageName.UNNAMED, `Quarantine: ${outsideWarning(outside)}`);
 }
 
 /** The same facts as the line, as fields: what `--json` prints for each finding. */
@@ -108,11 +100,15 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
   };
 }
 
-/** Where each setting of the policy came from, so a reviewer sees one set from outside the repository. */
-export function describePolicySources(project: Project) {
-  return (Object.keys(settings) as Array<SettingName>).map(name => {
-    const {source, origins, described, environment, partly} = settingOrigin(project, name);
+/** Each setting of the policy with where it came from, so a reviewer sees one set from outside the repository. */
+export function policySources(project: Project) {
+  return settingNames().map(name => {
     const value = project.configuration.get(name);
-    return {setting: name, value: Array.isArray(value) ? value.map(String) : String(value), source, fromEnvironment: environment, outsideProject: origins, described, partly};
+    return {source: settingSource(project, name), value: Array.isArray(value) ? value.map(String) : String(value)};
   });
+}
+
+/** The same, as `check --json`'s policy object lists them. */
+export function describePolicySources(project: Project) {
+  return policySources(project).map(({source, value}) => settingSourceToJson(source, value));
 }
