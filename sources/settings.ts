@@ -1,10 +1,9 @@
-import {Configuration, MessageName, type Project, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
-import {type PortablePath, ppath} from '@yarnpkg/fslib';
+import {MessageName, type Project, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
 
 import {parseDuration} from './policy/duration';
 import {parsePattern, type Pattern} from './policy/pattern';
-import type {InstallScriptsMode, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, OutsideSetting, Policy} from './policy/policy';
-import {placeOf, rcFilesOf} from './yarn/projectPaths';
+import type {InstallScriptsMode, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy} from './policy/policy';
+import {invalidValueSource, isSetOutsideProject, settingSource} from './yarn/settingSource';
 
 declare module '@yarnpkg/core' {
   interface ConfigurationValueMap {
@@ -70,81 +69,52 @@ export type SettingName = keyof typeof settings;
 
 /** Reads and validates the policy; any bad value stops the command naming the setting and the fix. */
 export function readPolicy(project: Project): Policy {
-  const {configuration} = project;
-  const periodText = String(configuration.get(`quarantinePeriod`)).trim();
+  const periodText = String(project.configuration.get(`quarantinePeriod`)).trim();
   const periodMs = parseDuration(periodText);
   if (periodMs === null)
-    throw invalidSetting(configuration, `quarantinePeriod`, periodText, `a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off)`);
+    throw invalidSetting(project, `quarantinePeriod`, periodText,
+      `a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off)`);
 
   return {
     periodMs,
     periodText,
-    exemptPackages: readPatterns(configuration, `quarantineExemptPackages`),
-    lockfile: readChoice<LockfileMode>(configuration, `quarantineLockfile`, [`verify`, `trust`]),
-    missingPublishTime: readChoice<MissingPublishTimeMode>(configuration, `quarantineMissingPublishTime`, [`reject`, `allow`]),
-    newDependencies: readChoice<NewDependenciesMode>(configuration, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
-    approvedDependencies: readPatterns(configuration, `quarantineApprovedDependencies`),
-    installScripts: readChoice<InstallScriptsMode>(configuration, `quarantineInstallScripts`, [`reject`, `warn`, `off`]),
-    approvedScripts: readPatterns(configuration, `quarantineApprovedScripts`),
-    setOutsideProject: (Object.keys(settings) as Array<SettingName>).map(name => settingOrigin(project, name)).filter(origin => origin.origins.length > 0),
+    exemptPackages: readPatterns(project, `quarantineExemptPackages`),
+    lockfile: readChoice<LockfileMode>(project, `quarantineLockfile`, [`verify`, `trust`]),
+    missingPublishTime: readChoice<MissingPublishTimeMode>(project, `quarantineMissingPublishTime`, [`reject`, `allow`]),
+    newDependencies: readChoice<NewDependenciesMode>(project, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
+    approvedDependencies: readPatterns(project, `quarantineApprovedDependencies`),
+    installScripts: readChoice<InstallScriptsMode>(project, `quarantineInstallScripts`, [`reject`, `warn`, `off`]),
+    approvedScripts: readPatterns(project, `quarantineApprovedScripts`),
+    setOutsideProject: settingNames().map(name => settingSource(project, name)).filter(isSetOutsideProject),
   };
 }
 
-/** Where a setting's value came from as Yarn records it: `default`, the `YARN_*` variable, or the rc files (a merged list names each). */
-export function describeSource(configuration: Configuration, name: SettingName): string {
-  const source = configuration.sources.get(name);
-  if (typeof source === `undefined`)
-    return `default`;
-  return source.includes(`<environment>`) ? `YARN_${toEnvironmentName(name)}` : source;
+export function settingNames(): Array<SettingName> {
+  return Object.keys(settings) as Array<SettingName>;
 }
 
-/** The places outside the repository that set a setting, wholly or (a list merged from several rc files) in part. */
-export function settingOrigin(project: Project, name: SettingName): OutsideSetting & {source: string} {
-  const recorded = project.configuration.sources.get(name);
-  const source = describeSource(project.configuration, name);
-  if (typeof recorded === `undefined`)
-    return {setting: name, source, origins: [], described: [], environment: false, partly: false};
-  if (recorded.includes(`<environment>`))
-    return {setting: name, source, origins: [source], described: [source], environment: true, partly: false};
-  // Only the rc file at the project's root is the repository's policy: one in a workspace folder applies
-  // silently to whoever runs a command there, and one above the project is not the repository's at all.
-  const places = rcFilesOf(recorded);
-  const origins = places.filter(place => !place.startsWith(`/`) || ppath.dirname(place as PortablePath) !== project.cwd);
-  const described = origins.map(place => {
-    const where = place.startsWith(`/`) ? placeOf(project, place as PortablePath) : `outside`;
-    return `${place}, ${where === `project` ? `in a folder below the project's root` : where === `repository` ? `in the repository above the project` : `outside the project`}`;
-  });
-  return {setting: name, source, origins, described, environment: false, partly: origins.length > 0 && origins.length < places.length};
-}
-
-function readPatterns(configuration: Configuration, name: `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`): Array<Pattern> {
-  return configuration.get(name).map(entry => {
+function readPatterns(project: Project, name: `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`): Array<Pattern> {
+  return project.configuration.get(name).map(entry => {
     const pattern = parsePattern(String(entry));
     if (pattern === null)
-      throw invalidSetting(configuration, name, String(entry), `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
+      throw invalidSetting(project, name, String(entry),
+        `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
     return pattern;
   });
 }
 
-function readChoice<T extends string>(configuration: Configuration, name: SettingName, choices: ReadonlyArray<T>): T {
-  const value = String(configuration.get(name)).trim();
+function readChoice<T extends string>(project: Project, name: SettingName, choices: ReadonlyArray<T>): T {
+  const value = String(project.configuration.get(name)).trim();
   if (!(choices as ReadonlyArray<string>).includes(value))
-    throw invalidSetting(configuration, name, value, `one of ${choices.join(`, `)}`);
+    throw invalidSetting(project, name, value, `one of ${choices.join(`, `)}`);
   return value as T;
 }
 
-function invalidSetting(configuration: Configuration, name: SettingName, value: string, expected: string) {
-  const where = typeof configuration.sources.get(name) === `undefined` ? `` : ` (from ${describeSource(configuration, name)})`;
-  return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE, `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)}${where}: invalid value ${formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE)}; expected ${expected}. ${fixOfInvalid(configuration, name)}; nothing was resolved or written.`);
-}
-
-/** A value from the environment is fixed where the variable is set, not in .yarnrc.yml. */
-function fixOfInvalid(configuration: Configuration, name: SettingName) {
-  return configuration.sources.get(name)?.includes(`<environment>`)
-    ? `Fix or unset ${formatUtils.pretty(configuration, `YARN_${toEnvironmentName(name)}`, formatUtils.Type.CODE)}`
-    : `Fix the value in .yarnrc.yml`;
-}
-
-export function toEnvironmentName(name: string) {
-  return name.replace(/[A-Z]/g, letter => `_${letter}`).toUpperCase();
+function invalidSetting(project: Project, name: SettingName, value: string, expected: string) {
+  const {configuration} = project;
+  const {where, fix} = invalidValueSource(configuration, settingSource(project, name));
+  const setting = formatUtils.pretty(configuration, name, formatUtils.Type.SETTING);
+  const shown = formatUtils.pretty(configuration, JSON.stringify(value), formatUtils.Type.CODE);
+  return new ReportError(MessageName.INVALID_CONFIGURATION_VALUE,
+    `${setting}${where}: invalid value ${shown}; expected ${expected}. ${fix}; nothing was resolved or written.`);
 }

@@ -5,8 +5,9 @@ import {Command, Option, type Usage} from 'clipanion';
 import {isBlocking} from '../rules/finding';
 import {evaluateProject} from '../yarn/evaluation';
 import {isYarnClassicLockfile, judgeClassicLockfile, resolveFromLockfile} from '../yarn/lockfileProject';
-import {describePolicySources, findingToJson, formatCounts, reportFindings} from '../yarn/reporting';
+import {describePolicySources, findingToJson, formatCounts, policySources, reportFindings} from '../yarn/reporting';
 import {sessionFor} from '../yarn/session';
+import {checkHeaderLine} from '../yarn/settingSource';
 
 export default class QuarantineCheckCommand extends BaseCommand {
   static paths = [[`quarantine`, `check`]];
@@ -48,19 +49,14 @@ export default class QuarantineCheckCommand extends BaseCommand {
     const report = await StreamReport.start({configuration, json: this.json, stdout: this.context.stdout, includeFooter: false}, async report => {
       const {project} = await Project.find(configuration, this.context.cwd);
       const session = sessionFor(project);
-      const sources = describePolicySources(project);
 
       if (this.json) {
-        report.reportJson({type: `policy`, settings: sources, since: this.since ?? null});
+        report.reportJson({type: `policy`, settings: describePolicySources(project), since: this.since ?? null});
       } else {
-        for (const {setting, value, source, fromEnvironment, described, partly} of sources) {
-          const line = `Policy: ${setting} ${Array.isArray(value) ? `[${value.join(`, `)}]` : value} (${source})`;
-          if (fromEnvironment)
-            report.reportWarning(MessageName.UNNAMED, `${line}: set by the environment, not by the repository`);
-          else if (partly)
-            report.reportWarning(MessageName.UNNAMED, `${line}: partly set by ${described.join(`; `)}, besides the repository's .yarnrc.yml`);
-          else if (described.length > 0)
-            report.reportWarning(MessageName.UNNAMED, `${line}: set by ${described.join(`; `)}, not by the repository's .yarnrc.yml`);
+        for (const {source, value} of policySources(project)) {
+          const {line, outside} = checkHeaderLine(source, value);
+          if (outside)
+            report.reportWarning(MessageName.UNNAMED, line);
           else
             report.reportInfo(MessageName.UNNAMED, line);
         }

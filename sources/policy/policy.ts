@@ -18,21 +18,23 @@ export type Policy = {
   /** Versions whose install scripts are approved: `approve --scripts` pins each to its version. */
   approvedScripts: ReadonlyArray<Pattern>;
   /** Settings that something outside the repository set, wholly or in part, which reviewers must see. */
-  setOutsideProject: ReadonlyArray<OutsideSetting>;
+  setOutsideProject: ReadonlyArray<SettingSource>;
 };
 
 /**
- * A setting whose value came from a `YARN_*` environment variable, or from a `.yarnrc.yml` above the
- * project, in the home folder or in a folder below the project's root (Yarn reads them all), rather
- * than from the repository's own `.yarnrc.yml`.
+ * Where a setting's value came from: its default, a `YARN_*` environment variable, or rc files. Yarn reads
+ * a `.yarnrc.yml` above the project, in the home folder and in a folder below the project's root as well
+ * as the repository's own: those others, and the variable, are the setting's origins outside the project.
  */
-export type OutsideSetting = {
+export type SettingSource = {
   setting: string;
+  from: `default` | `environment` | `files`;
+  /** As Yarn records it: `default`, the variable's name, or the rc files (a merged list names each). */
+  source: string;
   /** The variable's name, or the rc files other than the project's root one. */
   origins: ReadonlyArray<string>;
   /** Each origin with where it lies: `/p/.yarnrc.yml, outside the project`. */
   described: ReadonlyArray<string>;
-  environment: boolean;
   /** A list that the project's own files add entries to as well (Yarn merges a list from every file that sets it). */
   partly: boolean;
 };

@@ -1,0 +1,47 @@
+import type {Configuration} from '@yarnpkg/core';
+
+import type {Finding, FindingKind, Rule} from '../../rules/finding';
+import {installScriptMessages} from './installScripts';
+import type {KindMessage, LineOptions} from './kindMessage';
+import {lockfileMessages} from './lockfile';
+import {newDependencyMessages} from './newDependencies';
+import {phrasesOf} from './phrases';
+import {releaseAgeMessages} from './releaseAge';
+
+export {formatScriptsNotRun} from './installScripts';
+
+// A finding kind without its line and labels does not compile.
+const MESSAGES: Record<FindingKind, KindMessage> = {
+  ...releaseAgeMessages,
+  ...newDependencyMessages,
+  ...lockfileMessages,
+  ...installScriptMessages,
+};
+
+const RULE_LABELS: Record<Rule, string> = {
+  [`release-age`]: `the release-age rule`,
+  [`new-dependency`]: `the new sub-dependency rule`,
+  [`lockfile`]: `the lockfile rule`,
+  [`install-scripts`]: `the install-script rule`,
+};
+
+/** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
+export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: Partial<LineOptions> = {}): string {
+  return MESSAGES[finding.kind].line(finding, phrasesOf(configuration, finding), {withSubject});
+}
+
+/** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
+export function formatCounts(findings: ReadonlyArray<Finding>): string {
+  const byRule = new Map<Rule, Map<FindingKind, number>>();
+  for (const finding of findings) {
+    const counts = byRule.get(finding.rule) ?? new Map<FindingKind, number>();
+    counts.set(finding.kind, (counts.get(finding.kind) ?? 0) + 1);
+    byRule.set(finding.rule, counts);
+  }
+  const parts = [...byRule].map(([rule, counts]) => {
+    const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+    const kinds = [...counts].map(([kind, count]) => `${count} ${count === 1 ? MESSAGES[kind].one : MESSAGES[kind].many}`);
+    return `${total} of ${RULE_LABELS[rule]} (${kinds.join(`, `)})`;
+  });
+  return `${findings.length} violation${findings.length === 1 ? `` : `s`}: ${parts.join(`, `)}`;
+}

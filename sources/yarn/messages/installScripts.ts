@@ -1,0 +1,77 @@
+import {type Configuration, formatUtils, structUtils} from '@yarnpkg/core';
+
+import type {Finding} from '../../rules/finding';
+import {fix} from './fix';
+import type {KindMessages} from './kindMessage';
+import type {Phrases} from './phrases';
+
+export const installScriptMessages = {
+  [`install-script-changed`]: {
+    one: `install script added or changed`,
+    many: `install scripts added or changed`,
+    line: (finding, say) => `${say.subject}${say.locked}: ${describeScriptUpdate(say, finding)}; ${describeScriptsRun(say, finding)}${say.via}`
+      + (finding.scriptsRun ? scriptsFix(say, finding, `if you trust the script`) : ``),
+  },
+  [`install-scripts-omitted`]: {
+    one: `install scripts not described`,
+    many: `install scripts not described`,
+    line: (finding, say) => `${say.subject}${say.locked}: the registry says this version has install scripts but leaves out which, `
+      + `so the install-script rule cannot compare them with ${finding.previousVersion ?? `the baseline`}'s and fails closed; `
+      + `${describeScriptsRun(say, finding)}${say.via}`
+      + (finding.scriptsRun ? scriptsFix(say, finding, `read the scripts in its package.json; if you trust them`) : ``),
+  },
+} satisfies KindMessages;
+
+/** `adds a preinstall script (node setup_bun.js)`, `an install script`: scripts are named with their article. */
+export function describeScript(say: Phrases, script: string, command: string) {
+  return `${script === `install` ? `an` : `a`} ${script} script (${say.code(command)})`;
+}
+
+/** `1.14.0 -> 1.14.1 adds a postinstall script (node setup.js)`, or `changes its install script from a to b`. */
+function describeScriptUpdate(say: Phrases, finding: Finding) {
+  const changes = (finding.scripts ?? []).map(({script, command, previous}) => previous === null
+    ? `adds ${describeScript(say, script, command)}`
+    : `changes its ${script} script from ${say.code(previous)} to ${say.code(command)}`);
+  const unreadable = finding.unreadableBaseline;
+  const notCompared = unreadable.length === 0
+    ? ``
+    : ` (the registry no longer describes ${unreadable.join(`, `)}, so nothing could be compared with ${unreadable.length === 1 ? `it` : `them`})`;
+  return `${finding.previousVersion ?? `?`} -> ${finding.version} ${changes.join(` and `)}${notCompared}`;
+}
+
+/** Where Yarn would run the scripts, or which setting keeps them from running. */
+function describeScriptsRun(say: Phrases, finding: Finding) {
+  if (!finding.scriptsRun) {
+    return finding.detail === `built`
+      ? `they will not run here: ${say.code(`dependenciesMeta`)} sets ${say.code(`built: false`)} for it`
+      : `they will not run here: ${say.code(`enableScripts`)} is false`;
+  }
+  const pronoun = finding.kind === `install-scripts-omitted` || (finding.scripts?.length ?? 0) > 1 ? `them` : `it`;
+  const run = `Yarn would run ${pronoun} during the link step`;
+  // The lockfile goes to machines without this machine's own setting.
+  return finding.detail === null
+    ? run
+    : `${run} wherever scripts are on (${say.code(`enableScripts`)} is false here only by ${finding.detail}, which is not the project's .yarnrc.yml)`;
+}
+
+function scriptsFix(say: Phrases, finding: Finding, approveIf: string) {
+  const approve = `${approveIf}, run ${say.code(`yarn quarantine approve --scripts ${finding.name}@${finding.version}`)}, `
+    + `which adds this version to ${say.setting(`quarantineApprovedScripts`)}`;
+  const stay = finding.previousVersion !== null
+    ? `stay on ${finding.previousVersion} (${say.code(`yarn up ${finding.name}@${finding.previousVersion}`)}), or `
+    : ``;
+  const keepFromRunning = say.code(`"dependenciesMeta": {"${finding.name}@${finding.version}": {"built": false}}`);
+  return fix(`${approve}; otherwise ${stay}keep it from running with ${keepFromRunning} in package.json`);
+}
+
+/** One line for every update whose scripts will not run: on Yarn 4.14+ that is every update with scripts. */
+export function formatScriptsNotRun(configuration: Configuration, findings: ReadonlyArray<Finding>) {
+  const updates = findings.map(finding => {
+    const scripts = finding.kind === `install-scripts-omitted` ? `scripts not described` : (finding.scripts ?? []).map(change => change.script).join(`, `);
+    const name = structUtils.prettyIdent(configuration, structUtils.parseIdent(finding.name));
+    return `${name} ${finding.previousVersion ?? `?`} -> ${finding.version} (${scripts}${finding.detail === `built` ? `; built: false` : ``})`;
+  });
+  const reasons = new Set(findings.map(finding => finding.detail));
+  const why = reasons.size === 1 && reasons.has(`enableScripts`) ? ` (${formatUtils.pretty(configuration, `enableScripts`, formatUtils.Type.CODE)} is false)` : ``;
+  return `${findings.length} updates add or change install scripts that will not run here${why}: ${updates.join(`, `)}`;
+}
