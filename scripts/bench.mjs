@@ -8,17 +8,20 @@
 // with a lockfile, warm install, and `yarn quarantine check` in the warm project (--check-runs times per run, next to
 // `yarn config get` as the floor of Node + Yarn + plugin start-up); in the same warm project, whose cache is inside it as
 // in a zero-install project, warm installs under `quarantineLockfile` verify and trust (the lockfile rule's own cost)
-// and Yarn's `--check-cache`. Each figure is printed next to its target.
+// and Yarn's `--check-cache`; and an update: newer patch releases of ~100 locked packages (a few adding a postinstall)
+// are published and `yarn up -R <names>` runs in a fresh copy of each warm project. Each figure is printed next to its
+// target.
 //
 // Progress goes to stderr; the Markdown tables to stdout; raw numbers to bench-results/latest.json.
+import {execFile} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import {availableParallelism, cpus, tmpdir, totalmem} from 'node:os';
 import {dirname, join, relative, resolve} from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {parseArgs} from 'node:util';
+import {parseArgs, promisify} from 'node:util';
 
-import {days, startRegistry} from './lib/registry.mjs';
+import {compareVersions, days, hours, startRegistry} from './lib/registry.mjs';
 import {BUNDLE, REPO_ROOT, createProject, hasBuiltinAgeGate, yarnBinary} from './lib/yarn-project.mjs';
 
 const {values: args} = parseArgs({
@@ -48,6 +51,12 @@ const TIME_BINARY = `/usr/bin/time`;
 const RUN_TIMEOUT_MS = 10 * 60_000;
 /** Yarn's own release-age gate for the comparison run, in minutes (its `npmMinimalAgeGate` unit): one day. */
 const GATE_MINUTES = 1440;
+/** How many locked packages the update scenario bumps, and how many of those bumps add a postinstall. */
+const UPDATE_COUNT = 100;
+const UPDATE_ADDING_POSTINSTALL = 3;
+/** Share of packages whose every version has a postinstall: harmless, quick, the same in every version. */
+const POSTINSTALL_SHARE = 0.04;
+const POSTINSTALL = `node -e ""`;
 /** Targets from the performance issue. */
 const TARGETS = {warmOverheadPercent: 3, coldOverheadPercent: 25, checkWarmMs: 1000};
 
@@ -227,6 +236,13 @@ function generateGraph(count, seed) {
     }
   }
 
+  // Drawn from a stream of its own, so the graph itself is the one earlier figures were measured on.
+  const scriptRandom = prng(seed + 0x5c12);
+  for (const pkg of packages) {
+    if (scriptRandom() >= POSTINSTALL_SHARE) continue;
+    for (const spec of Object.values(pkg.versions)) spec.scripts = {postinstall: POSTINSTALL};
+  }
+
   const edges = layers.flat().reduce((sum, node) => sum + node.deps.size, 0);
   const depCounts = layers.flat().map(node => node.deps.size);
   return {
@@ -236,6 +252,7 @@ function generateGraph(count, seed) {
       packages: packages.length,
       versions: packages.reduce((sum, pkg) => sum + Object.keys(pkg.versions).length, 0),
       scoped: packages.filter(pkg => pkg.name.startsWith(`@`)).length,
+      withPostinstall: packages.filter(pkg => Object.values(pkg.versions).some(spec => spec.scripts)).length,
       directDependencies: Object.keys(appDependencies).length,
       edges,
       maxDependencies: Math.max(...depCounts),
@@ -243,6 +260,39 @@ function generateGraph(count, seed) {
       layerSizes: sizes.slice(1),
     },
   };
+}
+
+/**
+ * The update scenario's releases: a patch release of the newest version of UPDATE_COUNT packages whose newest version
+ * the lockfile holds (so every range that resolved to it takes the new one), published 30 days ago and after that
+ * newest version, with the same dependencies and scripts; the first few without an install script gain a postinstall.
+ * @param {import('./lib/registry.mjs').PackageSpec[]} packages @param {string} lockfile @param {number} seed
+ */
+function planUpdate(packages, lockfile, seed) {
+  const locked = new Set([...lockfile.matchAll(/^\s+resolution: "?(.+?@npm:[^"\n]+?)"?$/gm)].map(m => m[1]));
+  const publishedAt = Date.now() - days(30) - hours(12);
+  const candidates = packages
+    .map(pkg => ({pkg, newest: /** @type {string} */ (Object.keys(pkg.versions).sort(compareVersions).at(-1))}))
+    .filter(({pkg, newest}) => locked.has(`${pkg.name}@npm:${newest}`) && Date.parse(String(pkg.versions[newest].publishedAt)) < publishedAt - days(1));
+  const random = prng(seed + 0x0b5);
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
+  }
+  let adding = 0;
+  return candidates.slice(0, UPDATE_COUNT).map(({pkg, newest}) => {
+    const [major, minor, patch] = newest.split(`.`).map(Number);
+    const spec = pkg.versions[newest];
+    const addsPostinstall = !spec.scripts && adding < UPDATE_ADDING_POSTINSTALL;
+    if (addsPostinstall) adding++;
+    return {
+      name: pkg.name,
+      from: newest,
+      version: `${major}.${minor}.${patch + 1}`,
+      addsPostinstall,
+      spec: {...spec, ...(addsPostinstall ? {scripts: {postinstall: POSTINSTALL}} : {}), publishedAt: new Date(publishedAt).toISOString()},
+    };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -274,7 +324,8 @@ async function measure(project, registry, command, env = {}) {
   registry.clearRequests();
   const t0 = performance.now();
   const result = await project.run(command, {
-    env,
+    // `run` turns scripts on through the environment, which beats .yarnrc.yml: here the project's file decides.
+    env: {YARN_ENABLE_SCRIPTS: undefined, ...env},
     timeoutMs: RUN_TIMEOUT_MS,
     wrapper: haveTime ? [TIME_BINARY, `-f`, `%M`, `-o`, rssFile] : [],
   });
@@ -290,15 +341,26 @@ async function measure(project, registry, command, env = {}) {
     const value = Number(lines.at(-1));
     maxRssKiB = Number.isFinite(value) && value > 0 ? value : null;
   }
+  const packumentRequests = requests.filter(r => r.kind === `packument`);
+  /** @type {Map<string | null, number>} */
+  const packumentRequestsByName = new Map();
+  for (const r of packumentRequests) packumentRequestsByName.set(r.name, (packumentRequestsByName.get(r.name) ?? 0) + 1);
+  const bytesOf = (/** @type {typeof requests} */ list) => list.reduce((sum, r) => sum + r.bytes, 0);
   return {
     wallMs: Math.round(wallMs),
     requests: requests.length,
-    packuments: requests.filter(r => r.kind === `packument`).length,
+    packuments: packumentRequests.length,
     packuments304: requests.filter(r => r.kind === `packument` && r.status === 304).length,
     // Packument requests whose Accept header asks for the abbreviated document (npm's install-v1, without `time`).
     packumentsAbbreviatedAsked: requests.filter(r => r.kind === `packument` && (r.accept ?? ``).includes(`application/vnd.npm.install-v1+json`)).length,
     packumentAccepts: [...new Set(requests.filter(r => r.kind === `packument`).map(r => r.accept ?? `(none)`))],
     tarballs: requests.filter(r => r.kind === `tarball`).length,
+    // The cold target allows one document request per package name: the most any one name was asked for (304s included).
+    maxPackumentRequestsPerName: Math.max(0, ...packumentRequestsByName.values()),
+    // Response bodies as the registry sent them (it compresses nothing; a 304 has none).
+    packumentBytes: bytesOf(packumentRequests),
+    tarballBytes: bytesOf(requests.filter(r => r.kind === `tarball`)),
+    bytes: bytesOf(requests),
     otherRequests: requests.filter(r => r.kind === `other`).length,
     failedRequests: requests.filter(r => r.status === null || r.status >= 400).length,
     maxRssKiB,
@@ -317,7 +379,14 @@ function describe(sample) {
   const failed = sample.failedRequests > 0 ? ` (${sample.failedRequests} failed or unanswered)` : ``;
   const steps = resolution === null && fetch === null && link === null ? `` : ` (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s)`;
   const wall = sample.wallMs < 10_000 ? (sample.wallMs / 1000).toFixed(2) : sec(sample.wallMs);
-  return `  ${wall}s${steps}, ${sample.packuments} packuments, ${sample.tarballs} tarballs${failed}, max RSS ${rss}${summary}`;
+  return `  ${wall}s${steps}, ${sample.packuments} packuments, ${sample.tarballs} tarballs${failed}, ${formatBytes(sample.bytes)} received, max RSS ${rss}${summary}`;
+}
+
+/** Decimal units, as registries and CI logs print sizes. @param {number | null} bytes */
+function formatBytes(bytes) {
+  if (bytes === null) return `n/a`;
+  if (bytes < 1e3) return `${bytes} B`;
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(2)} MB`;
 }
 
 /** The plugin's one summary line, `Quarantine: N versions checked, ...`, without Yarn's prefix. @param {string} output */
@@ -382,19 +451,40 @@ progress(`graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped)
 if (!HAVE_GATE) progress(`this Yarn has no npmMinimalAgeGate: the fresh-resolution comparison with Yarn's own gate is skipped`);
 if (!haveTime) progress(`${TIME_BINARY} not found: peak memory will be reported as n/a (apt-get install -y time)`);
 
+const BUNDLE_KNOWS_APPROVED_SCRIPTS = readFileSync(BUNDLE, `utf8`).includes(`quarantineApprovedScripts`);
+
 const registry = await startRegistry({packages: graph.packages, delayMs: DELAY_MS});
-// Build every tarball up front so the first measured run doesn't pay for gzip in the registry (same process, same CPUs).
-for (const pkg of graph.packages) for (const version of Object.keys(pkg.versions)) registry.packages.tarball(pkg.name, version);
+// Build every tarball up front so no measured run pays for gzip in the registry (same process, same CPUs); a change to
+// a package's document drops its tarballs, so they are built again after each.
+/** @param {string[]} names */
+const buildTarballs = names => {
+  for (const name of names) {
+    const versions = /** @type {Record<string, unknown>} */ (registry.packages.packument(name).versions);
+    for (const version of Object.keys(versions)) registry.packages.tarball(name, version);
+  }
+};
+buildTarballs(graph.packages.map(pkg => pkg.name));
 progress(`registry up with ${DELAY_MS} ms latency per request; Yarn ${yarnVersion}, Node ${process.version}, ${machine.cores} cores`);
 
 const manifest = {name: `bench-app`, version: `1.0.0`, private: true, dependencies: graph.appDependencies};
 /** @type {Set<import('./lib/yarn-project.mjs').Project>} */
 const live = new Set();
-/** @param {boolean} plugin @param {Record<string, string>} [files] */
+/**
+ * Scripts off: a few percent of the packages have a postinstall, and Yarn spawning them would weigh on the fresh and
+ * cold timings alike; the update scenario turns them on in its copies.
+ * @param {boolean} plugin @param {Record<string, string>} [files]
+ */
 async function project(plugin, files = {}) {
-  const created = await createProject({registry, manifest, plugin, files});
+  const created = await createProject({registry, manifest, plugin, files, yarnrc: {enableScripts: false}});
   live.add(created);
   return created;
+}
+const execFileAsync = promisify(execFile);
+/** A new project holding a copy of another's files and global folder (Yarn's metadata, the plugin's release times). @param {import('./lib/yarn-project.mjs').Project} from @param {boolean} plugin */
+async function copyOf(from, plugin) {
+  const copy = await project(plugin);
+  for (const [source, target] of [[from.dir, copy.dir], [from.globalFolder, copy.globalFolder]]) await execFileAsync(`cp`, [`-a`, `${source}/.`, `${target}/`]);
+  return copy;
 }
 /** @param {import('./lib/yarn-project.mjs').Project} p */
 async function dispose(p) {
@@ -418,6 +508,7 @@ const SCENARIOS = /** @type {const} */ ([
   {key: `fresh`, label: `fresh resolution (no lockfile, cold caches)`},
   {key: `cold`, label: `cold install with lockfile (CI, \`--immutable\`)`},
   {key: `warm`, label: `warm install (lockfile, caches, node_modules)`},
+  {key: `update`, label: `update: \`yarn up -R\` of ${UPDATE_COUNT} locked packages (warm project, scripts on)`},
 ]);
 const VARIANTS = /** @type {const} */ ([`alone`, `plugin`]);
 /** Fresh resolution also runs Yarn alone with its own release-age gate on (`gate`), when this Yarn has one. */
@@ -442,6 +533,11 @@ const lockfileRuleSamples = {verify: /** @type {Array<Awaited<ReturnType<typeof 
 const lockfileChecks = [];
 /** Distinct package names in the lockfile's npm resolutions (the cold target allows one request per name). */
 let lockedNames = null;
+/** @type {ReturnType<typeof planUpdate> | null} */
+let update = null;
+/** Per run: how many of the updated names the lockfile written by each variant holds at the new version, and whether the two lockfiles are the same. */
+/** @type {Array<{run: number, updated: Record<string, number>, identical: boolean}>} */
+const updateChecks = [];
 
 /** @param {string} lockfile */
 function countLockedNames(lockfile) {
@@ -479,6 +575,8 @@ try {
     lockedNames ??= countLockedNames(lockfile);
 
     // Cold install with the lockfile (new project: fresh global folder, empty cache, no node_modules), then warm.
+    /** @type {Record<string, import('./lib/yarn-project.mjs').Project>} */
+    const warmProjects = {};
     for (const variant of order) {
       const p = await project(variant === `plugin`, {'yarn.lock': lockfile});
       progress(`run ${run}/${RUNS} cold install with lockfile, ${VARIANT_LABELS[variant]} ...`);
@@ -516,8 +614,39 @@ try {
         lockfileRuleSamples.checkCache.push(checkCache);
         progress(describe(checkCache));
       }
+      warmProjects[variant] = p;
+    }
+
+    // Update: patch releases of locked packages appear; each variant's warm project is copied, its scripts turned on
+    // and built once (not measured, as in a project that always ran them), then `yarn up -R <names>` is measured.
+    const releases = (update ??= planUpdate(graph.packages, lockfile, SEED));
+    for (const {name, version, spec} of releases) registry.packages.addVersion(name, version, spec);
+    buildTarballs(releases.map(u => u.name));
+    /** @type {Record<string, string | null>} */
+    const updateLockfiles = {};
+    for (const variant of order) {
+      const p = await copyOf(warmProjects[variant], variant === `plugin`);
+      const approvals = variant === `plugin` && BUNDLE_KNOWS_APPROVED_SCRIPTS
+        ? {quarantineApprovedScripts: releases.filter(u => u.addsPostinstall).map(u => `${u.name}@${u.version}`)}
+        : {};
+      await p.setYarnrc({enableScripts: true, ...approvals});
+      progress(`run ${run}/${RUNS} update, ${VARIANT_LABELS[variant]}: copy's install scripts built first (not measured) ...`);
+      const built = await p.run([`install`], {timeoutMs: RUN_TIMEOUT_MS});
+      if (built.code !== 0) throw new Error(`Building the install scripts of the update's copy failed:\n${built.output.trimEnd().split(`\n`).slice(-25).join(`\n`)}`);
+      progress(`run ${run}/${RUNS} update (yarn up -R ${releases.length} names), ${VARIANT_LABELS[variant]} ...`);
+      const sample = await measure(p, registry, [`up`, `-R`, ...releases.map(u => u.name)]);
+      samples.update[variant].push(sample);
+      progress(describe(sample));
+      updateLockfiles[variant] = await p.lockfile();
       await dispose(p);
     }
+    const updated = Object.fromEntries(Object.entries(updateLockfiles).map(([variant, text]) =>
+      [variant, releases.filter(u => text?.includes(`resolution: "${u.name}@npm:${u.version}"`)).length]));
+    updateChecks.push({run, updated, identical: updateLockfiles.alone === updateLockfiles.plugin});
+    progress(`  update: ${Object.entries(updated).map(([variant, n]) => `${n} of ${releases.length} names at the new version (${VARIANT_LABELS[variant]})`).join(`, `)}${updateLockfiles.alone === updateLockfiles.plugin ? `` : `; warning: the lockfiles differ`}`);
+    for (const {name, version} of releases) registry.packages.removeVersion(name, version);
+    buildTarballs(releases.map(u => u.name));
+    for (const p of Object.values(warmProjects)) await dispose(p);
   }
 } catch (error) {
   await cleanup();
@@ -535,7 +664,13 @@ const summarize = list => ({
   wallMs: median(list.map(s => s.wallMs)),
   requests: median(list.map(s => s.requests)),
   packuments: median(list.map(s => s.packuments)),
+  packuments304: median(list.map(s => s.packuments304)),
   tarballs: median(list.map(s => s.tarballs)),
+  // The worst run, not the median: the bound holds in every run or it does not hold.
+  maxPackumentRequestsPerName: list.length > 0 ? Math.max(...list.map(s => s.maxPackumentRequestsPerName)) : null,
+  packumentBytes: median(list.map(s => s.packumentBytes)),
+  tarballBytes: median(list.map(s => s.tarballBytes)),
+  bytes: median(list.map(s => s.bytes)),
   maxRssKiB: median(list.map(s => s.maxRssKiB ?? NaN)),
   wallMsRange: list.length > 0 ? [Math.min(...list.map(s => s.wallMs)), Math.max(...list.map(s => s.wallMs))] : null,
   stepsMs: Object.fromEntries([`resolution`, `fetch`, `link`, `total`].map(step => [step, median(list.map(s => s.stepsMs[step] ?? NaN))])),
@@ -555,6 +690,7 @@ const results = SCENARIOS.map(({key, label}) => {
     extraPackumentRequests: plugin.packuments !== null && alone.packuments !== null ? plugin.packuments - alone.packuments : null,
     extraTarballRequests: plugin.tarballs !== null && alone.tarballs !== null ? plugin.tarballs - alone.tarballs : null,
     extraRequests: plugin.requests !== null && alone.requests !== null ? plugin.requests - alone.requests : null,
+    extraBytes: plugin.bytes !== null && alone.bytes !== null ? plugin.bytes - alone.bytes : null,
     samples: samples[key],
   };
 });
@@ -589,7 +725,7 @@ const targets = [
   },
   {
     target: `warm install: 0 registry requests by the plugin`,
-    figure: `${byKey.warm.extraRequests ?? `n/a`} extra (${byKey.warm.plugin.requests ?? `n/a`} in all with the plugin)`,
+    figure: `${byKey.warm.extraRequests ?? `n/a`} extra (${byKey.warm.plugin.requests ?? `n/a`} in all with the plugin, ${formatBytes(byKey.warm.plugin.bytes)})`,
     pass: byKey.warm.extraRequests === null ? null : byKey.warm.extraRequests <= 0,
     note: ``,
   },
@@ -601,8 +737,10 @@ const targets = [
   },
   {
     target: `cold install with lockfile: ≤ 1 request per locked package name`,
-    figure: `${byKey.cold.extraRequests ?? `n/a`} extra for ${lockedNames ?? `n/a`} names`,
-    pass: byKey.cold.extraRequests === null || lockedNames === null ? null : byKey.cold.extraRequests <= lockedNames,
+    figure: `${byKey.cold.extraRequests ?? `n/a`} extra for ${lockedNames ?? `n/a`} names; at most ${byKey.cold.plugin.maxPackumentRequestsPerName ?? `n/a`} per name`,
+    pass: byKey.cold.extraRequests === null || lockedNames === null || byKey.cold.plugin.maxPackumentRequestsPerName === null
+      ? null
+      : byKey.cold.extraRequests <= lockedNames && byKey.cold.plugin.maxPackumentRequestsPerName <= 1,
     note: ``,
   },
   {
@@ -610,6 +748,12 @@ const targets = [
     figure: freshGate ? `${byKey.fresh.plugin.requests} with plugin vs ${freshGate.requests} with the gate` : `n/a`,
     pass: freshGate && freshGate.requests !== null && byKey.fresh.plugin.requests !== null ? byKey.fresh.plugin.requests <= freshGate.requests : null,
     note: freshGate ? `` : `this Yarn has no npmMinimalAgeGate`,
+  },
+  {
+    target: `update: no extra packument requests with the plugin over Yarn alone`,
+    figure: `${byKey.update.extraPackumentRequests ?? `n/a`} extra (${byKey.update.plugin.packuments ?? `n/a`} with the plugin, ${byKey.update.alone.packuments ?? `n/a`} alone; ${byKey.update.extraBytes === null ? `n/a` : `${byKey.update.extraBytes < 0 ? `−` : `+`}${formatBytes(Math.abs(byKey.update.extraBytes))}`})`,
+    pass: byKey.update.extraPackumentRequests === null ? null : byKey.update.extraPackumentRequests <= 0,
+    note: `at most ${byKey.update.plugin.maxPackumentRequestsPerName ?? `n/a`} per name with the plugin`,
   },
   {
     target: `yarn quarantine check, warm: < ${TARGETS.checkWarmMs / 1000} s`,
@@ -627,7 +771,7 @@ const requests = (/** @type {{packuments: number | null, tarballs: number | null
 
 const lines = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; Yarn ${machine.yarn} (node-modules linker); peak memory: ${machine.maxRss}`,
-  `Graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped), ${graph.stats.versions} versions published 30+ days ago, ${graph.stats.directDependencies} direct deps, depth ${graph.stats.layerSizes.filter(n => n > 0).length}; registry latency ${DELAY_MS} ms per request; median of ${RUNS} run${RUNS === 1 ? `` : `s`} per cell, alternating order`,
+  `Graph: ${graph.stats.packages} packages (${graph.stats.scoped} scoped, ${graph.stats.withPostinstall} with a postinstall in every version; \`enableScripts: false\` except in the update), ${graph.stats.versions} versions published 30+ days ago, ${graph.stats.directDependencies} direct deps, depth ${graph.stats.layerSizes.filter(n => n > 0).length}; registry latency ${DELAY_MS} ms per request; median of ${RUNS} run${RUNS === 1 ? `` : `s`} per cell, alternating order`,
   ``,
   `| scenario | Yarn alone | with plugin | overhead % (ratio) | extra packument requests | requests alone → with (packuments / tarballs) | max RSS alone / with (MiB) |`,
   `|---|---:|---:|---:|---:|---:|---:|`,
@@ -646,6 +790,27 @@ const lines = [
   }),
   ``,
 ];
+
+/** @typedef {ReturnType<typeof summarize>} Summary */
+/** @param {string} label @param {Summary} x */
+const trafficRow = (label, x) =>
+  `| ${label} | ${x.packuments ?? `n/a`} (${x.packuments304 ?? `n/a`}) | ${x.maxPackumentRequestsPerName ?? `n/a`} | ${x.tarballs ?? `n/a`} | ${formatBytes(x.packumentBytes)} | ${formatBytes(x.tarballBytes)} | ${formatBytes(x.bytes)} |`;
+lines.push(
+  `Registry traffic (the registry's own log; medians, except the most packument requests any one name got, which is the worst run; bytes are response bodies as sent, uncompressed, none for a 304):`,
+  ``,
+  `| scenario | packument requests (304s) | max packument requests per name | tarball requests | packument bytes | tarball bytes | total bytes |`,
+  `|---|---:|---:|---:|---:|---:|---:|`,
+  ...results.flatMap(r => [
+    trafficRow(`${r.scenario}, Yarn alone`, r.alone),
+    ...(r.scenario === `fresh` && freshGate ? [trafficRow(`fresh, Yarn alone, npmMinimalAgeGate ${GATE_MINUTES}`, freshGate)] : []),
+    trafficRow(`${r.scenario}, with plugin`, r.plugin),
+  ]),
+  trafficRow(`\`yarn quarantine check\`, warm`, check.check),
+  trafficRow(`warm, \`quarantineLockfile: verify\``, lockfileRule.verify),
+  trafficRow(`warm, \`quarantineLockfile: trust\``, lockfileRule.trust),
+  trafficRow(`\`install --immutable --immutable-cache --check-cache\``, lockfileRule.checkCache),
+  ``,
+);
 
 const all = (/** @type {{packuments: number | null, tarballs: number | null, requests: number | null}} */ x) => `${x.packuments ?? `n/a`} | ${x.tarballs ?? `n/a`} | ${x.requests ?? `n/a`}`;
 const range2 = (/** @type {number[] | null} */ x) => (x ? `${(x[0] / 1000).toFixed(2)}–${(x[1] / 1000).toFixed(2)} s` : `n/a`);
@@ -687,6 +852,15 @@ for (const r of results) {
 }
 const firstCheck = checkSamples.check[0];
 if (firstCheck?.checkLine) lines.push(`- check, its own summary (run 1): ${[firstCheck.quarantineLine?.replace(/; policy:.*/, ``), firstCheck.checkLine].filter(Boolean).join(`; `)}`);
+if (update) {
+  const adding = update.filter(u => u.addsPostinstall);
+  const keeping = update.filter(u => !u.addsPostinstall && u.spec.scripts).length;
+  const approvals = BUNDLE_KNOWS_APPROVED_SCRIPTS
+    ? `approved with \`quarantineApprovedScripts\` in the plugin's projects`
+    : `not approved: this bundle does not know \`quarantineApprovedScripts\``;
+  lines.push(`- update: ${update.length} locked packages got a patch release published 30 days ago (${keeping} keep the postinstall they had; ${adding.length} add one: ${adding.map(u => `${u.name}@${u.version}`).join(`, `)}, ${approvals}); at the new version after \`yarn up -R\`: ${updateChecks.map(c => `${c.updated.alone ?? `n/a`} alone, ${c.updated.plugin ?? `n/a`} with the plugin`).join(`; `)}`);
+}
+if (updateChecks.some(c => !c.identical)) lines.push(`- warning: the lockfiles written by the update with and without the plugin differed in run(s) ${updateChecks.filter(c => !c.identical).map(c => c.run).join(`, `)}`);
 if (lockfileChecks.some(c => c.gateIdentical === false)) lines.push(`- warning: the lockfiles written by Yarn alone with and without its gate differed in run(s) ${lockfileChecks.filter(c => c.gateIdentical === false).map(c => c.run).join(`, `)}`);
 if (lockfileChecks.some(c => !c.identical)) lines.push(`- warning: the lockfiles written with and without the plugin differed in run(s) ${lockfileChecks.filter(c => !c.identical).map(c => c.run).join(`, `)}`);
 const totalSeconds = (performance.now() - startedAt) / 1000;
@@ -701,6 +875,11 @@ await writeFile(OUT, `${JSON.stringify({
   graph: graph.stats,
   lockfileChecks,
   lockedNames,
+  update: update && {
+    releases: update.map(({name, from, version, addsPostinstall}) => ({name, from, version, addsPostinstall})),
+    approvedScripts: BUNDLE_KNOWS_APPROVED_SCRIPTS,
+    checks: updateChecks,
+  },
   results,
   freshWithYarnGate: freshGate ? {...freshGate, samples: samples.fresh.gate} : null,
   check,

@@ -25,10 +25,11 @@ import {gzipSync} from 'node:zlib';
  *
  * @typedef {{
  *   method: string, path: string, name: string | null, kind: 'packument' | 'tarball' | 'other',
- *   status: number | null, fault: FaultKind | null,
+ *   status: number | null, fault: FaultKind | null, bytes: number,
  *   ifNoneMatch: string | null, accept: string | null, authorization: string | null,
  * }} RequestLogEntry
- * `status` is null when the request was never answered (reset, hang).
+ * `status` is null when the request was never answered (reset, hang). `bytes`: the response body sent, as it went
+ * over the wire (nothing here is compressed); 0 for a 304, a HEAD or a request never answered.
  *
  * @typedef {{
  *   packages?: PackageSpec[], omitTime?: boolean, abbreviated?: boolean, token?: string, delayMs?: number,
@@ -344,16 +345,18 @@ export async function startRegistry(options = {}) {
     const {kind, name, version, decoded} = route(path);
     /** @type {RequestLogEntry} */
     const entry = {
-      method: req.method ?? `GET`, path, name, kind, status: null, fault: null,
+      method: req.method ?? `GET`, path, name, kind, status: null, fault: null, bytes: 0,
       ifNoneMatch: header(req, `if-none-match`), accept: header(req, `accept`), authorization: header(req, `authorization`),
     };
     requests.push(entry);
 
     /** @param {number} status @param {Record<string, string>} headers @param {string | Buffer} [body] */
     const send = (status, headers, body) => {
+      const sent = req.method === `HEAD` ? undefined : body;
       entry.status = status;
+      entry.bytes = sent === undefined ? 0 : Buffer.byteLength(sent);
       res.writeHead(status, headers);
-      res.end(req.method === `HEAD` ? undefined : body);
+      res.end(sent);
     };
     /** @param {number} status @param {string} error */
     const sendError = (status, error) => send(status, {'content-type': `application/json`}, JSON.stringify({error}));

@@ -151,6 +151,7 @@ describe(`registry over plain fetch`, () => {
     const cached = await fetch(`${registry.url}/left-pad`, {headers: {'if-none-match': etag}});
     expect(cached.status).toBe(304);
     expect(await cached.text()).toBe(``);
+    expect(registry.requestsFor(`left-pad`).map(r => [r.status, r.bytes])).toEqual([[200, Buffer.byteLength(JSON.stringify(doc))], [304, 0]]);
 
     registry.packages.setDistTag(`left-pad`, `beta`, `1.0.0`);
     const changed = await fetch(`${registry.url}/left-pad`, {headers: {'if-none-match': etag}});
@@ -167,6 +168,7 @@ describe(`registry over plain fetch`, () => {
 
     const tarball = Buffer.from(await (await fetch(dist.tarball)).arrayBuffer());
     expect(createHash(`sha1`).update(tarball).digest(`hex`)).toBe(dist.shasum);
+    expect(registry.requests.at(-1)).toMatchObject({kind: `tarball`, status: 200, bytes: tarball.length});
     expect(`sha512-${createHash(`sha512`).update(tarball).digest(`base64`)}`).toBe(dist.integrity);
 
     expect((await fetch(`${registry.url}/nope`)).status).toBe(404);
