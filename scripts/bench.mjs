@@ -750,9 +750,10 @@ const targets = [
     note: freshGate ? `` : `this Yarn has no npmMinimalAgeGate`,
   },
   {
-    target: `update: no extra packument requests with the plugin over Yarn alone`,
-    figure: `${byKey.update.extraPackumentRequests ?? `n/a`} extra (${byKey.update.plugin.packuments ?? `n/a`} with the plugin, ${byKey.update.alone.packuments ?? `n/a`} alone; ${byKey.update.extraBytes === null ? `n/a` : `${byKey.update.extraBytes < 0 ? `−` : `+`}${formatBytes(Math.abs(byKey.update.extraBytes))}`})`,
-    pass: byKey.update.extraPackumentRequests === null ? null : byKey.update.extraPackumentRequests <= 0,
+    // The install-script rule reads the registry's own document of each updated package: Yarn's copy drops what it needs.
+    target: `update: ≤ 1 extra packument request per updated name over Yarn alone`,
+    figure: `${byKey.update.extraPackumentRequests ?? `n/a`} extra for ${UPDATE_COUNT} updated names (${byKey.update.plugin.packuments ?? `n/a`} with the plugin, ${byKey.update.alone.packuments ?? `n/a`} alone; ${byKey.update.extraBytes === null ? `n/a` : `${byKey.update.extraBytes < 0 ? `−` : `+`}${formatBytes(Math.abs(byKey.update.extraBytes))}`})`,
+    pass: byKey.update.extraPackumentRequests === null ? null : byKey.update.extraPackumentRequests <= UPDATE_COUNT,
     note: `at most ${byKey.update.plugin.maxPackumentRequestsPerName ?? `n/a`} per name with the plugin`,
   },
   {
