@@ -5,8 +5,8 @@ import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
-import {MARKER_FILE, axiosReplay} from './lib/axios-replay.mjs';
-import {startRegistry} from './lib/registry.mjs';
+import {MALICIOUS_POSTINSTALL, MARKER_FILE, axiosReplay} from './lib/axios-replay.mjs';
+import {agoISO, startRegistry} from './lib/registry.mjs';
 import {BUNDLE, createProject} from './lib/yarn-project.mjs';
 
 const bold = text => process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text;
@@ -60,6 +60,12 @@ try {
   shell([`up`, `axios`], await app.run([`up`, `axios`], {env}));
   await app.writeFile(`.yarnrc.yml`, yarnrc);
   console.log(`  yarn.lock still on axios 1.14.0: ${(await app.lockfile()).includes(`resolution: "axios@npm:1.14.0"`)}; postinstall ran: ${await scriptRan()}`);
+
+  say(`3c. An attacker who waits the quarantine out and adds no dependency, only a preinstall (as Shai-Hulud 2 did): axios 1.14.2, published 10 days ago`);
+  registry.packages.addVersion(`axios`, `1.14.2`, {publishedAt: agoISO({days: 10}), dependencies: {'follow-redirects': `^1.15.0`}, scripts: {preinstall: MALICIOUS_POSTINSTALL}});
+  shell([`up`, `axios@1.14.2`], await app.run([`up`, `axios@1.14.2`], {env}));
+  registry.packages.removeVersion(`axios`, `1.14.2`);
+  console.log(`  yarn.lock still on axios 1.14.0: ${(await app.lockfile()).includes(`resolution: "axios@npm:1.14.0"`)}; preinstall ran: ${await scriptRan()}`);
 
   say(`4. A teammate without the plugin already locked 1.14.1; CI runs \`yarn install --immutable\` with the plugin`);
   const teammate = await project({yarnrc: {npmMinimalAgeGate: `0`}});

@@ -114,6 +114,44 @@ describe(`the line of each finding`, () => {
   });
 });
 
+const installScripts = {rule: `install-scripts`, severity: `error`, previousVersion: `1.0.0`, scriptsRun: true} as const;
+const lib = {name: `lib`, version: `1.0.1`, path: [`app@workspace:.`, `lib@npm:1.0.1`]};
+const FIX = `Fix: if you trust the script, run yarn quarantine approve --scripts lib@1.0.1, which adds this version to quarantineApprovedScripts; otherwise stay on 1.0.0 (yarn up lib@1.0.0), or keep it from running with "dependenciesMeta": {"lib@1.0.1": {"built": false}} in package.json`;
+
+const scriptCases: Array<[string, Finding, string]> = [
+  [`a script added`, makeFinding({...installScripts, ...lib, kind: `install-script-changed`, scripts: [{script: `preinstall`, command: `node setup_bun.js`, previous: null}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a preinstall script (node setup_bun.js); Yarn would run it during the link step (via app@workspace:. > lib@npm:1.0.1). ${FIX}`],
+  [`an install script added and one changed`, makeFinding({...installScripts, ...lib, kind: `install-script-changed`, scripts: [{script: `install`, command: `node-gyp rebuild`, previous: null}, {script: `postinstall`, command: `node b.js`, previous: `node a.js`}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds an install script (node-gyp rebuild) and changes its postinstall script from node a.js to node b.js; Yarn would run them during the link step (via app@workspace:. > lib@npm:1.0.1). ${FIX}`],
+  [`a baseline version the registry no longer describes`, makeFinding({...installScripts, ...lib, path: [], kind: `install-script-changed`, unreadableBaseline: [`1.0.0`], scripts: [{script: `postinstall`, command: `node x.js`, previous: null}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (node x.js) (the registry no longer describes 1.0.0, so nothing could be compared with it); Yarn would run it during the link step. ${FIX}`],
+  [`scripts off on this machine only`, makeFinding({...installScripts, ...lib, path: [], kind: `install-script-changed`, detail: `YARN_ENABLE_SCRIPTS`, scripts: [{script: `postinstall`, command: `node x.js`, previous: null}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (node x.js); Yarn would run it during the link step wherever scripts are on (enableScripts is false here only by YARN_ENABLE_SCRIPTS, which is not the project's .yarnrc.yml). ${FIX}`],
+  [`scripts off by enableScripts`, makeFinding({...installScripts, ...lib, path: [], severity: `info`, scriptsRun: false, detail: `enableScripts`, kind: `install-script-changed`, scripts: [{script: `postinstall`, command: `node x.js`, previous: null}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (node x.js); they will not run here: enableScripts is false`],
+  [`scripts off by built: false`, makeFinding({...installScripts, ...lib, path: [], severity: `info`, scriptsRun: false, detail: `built`, kind: `install-script-changed`, scripts: [{script: `postinstall`, command: `node x.js`, previous: null}]}),
+    `lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (node x.js); they will not run here: dependenciesMeta sets built: false for it`],
+  [`scripts left out by the registry`, makeFinding({...installScripts, ...lib, path: [], kind: `install-scripts-omitted`}),
+    `lib@npm:1.0.1: the registry says this version has install scripts but leaves out which, so the install-script rule cannot compare them with 1.0.0's and fails closed; Yarn would run them during the link step. Fix: read the scripts in its package.json; if you trust them, run yarn quarantine approve --scripts lib@1.0.1, which adds this version to quarantineApprovedScripts; otherwise stay on 1.0.0 (yarn up lib@1.0.0), or keep it from running with "dependenciesMeta": {"lib@1.0.1": {"built": false}} in package.json`],
+  [`a new sub-dependency with a postinstall`, makeFinding({...newDependency, kind: `new-sub-dependency`, name: `plain-crypto-js`, version: `4.2.1`, range: `^4.2.1`, parent, scripts: [{script: `postinstall`, command: `node setup.js`, previous: null}], scriptsRun: true}),
+    `plain-crypto-js@npm:4.2.1 is a new sub-dependency: lib 1.0.0 -> 1.1.0 adds plain-crypto-js@^4.2.1, a package this project never had; it has a postinstall script (node setup.js), which Yarn would run. Fix: if you trust it, run yarn quarantine approve plain-crypto-js, which adds it to quarantineApprovedDependencies`],
+  [`a new sub-dependency without scripts`, makeFinding({...newDependency, kind: `new-sub-dependency`, name: `helper`, version: `1.0.0`, range: `^1.0.0`, parent, scripts: [], scriptsRun: true}),
+    `helper@npm:1.0.0 is a new sub-dependency: lib 1.0.0 -> 1.1.0 adds helper@^1.0.0, a package this project never had; it has no install script. Fix: if you trust it, run yarn quarantine approve helper, which adds it to quarantineApprovedDependencies`],
+  [`a new sub-dependency whose scripts the registry left out`, makeFinding({...newDependency, kind: `new-sub-dependency`, name: `helper`, version: `1.0.0`, range: `^1.0.0`, parent, scripts: null, scriptsRun: false}),
+    `helper@npm:1.0.0 is a new sub-dependency: lib 1.0.0 -> 1.1.0 adds helper@^1.0.0, a package this project never had; the registry does not say which install scripts it has. Fix: if you trust it, run yarn quarantine approve helper, which adds it to quarantineApprovedDependencies`],
+];
+
+describe(`the line of each install-script finding`, () => {
+  it.each(scriptCases)(`%s`, (_, finding, line) => {
+    expect(formatFinding(configuration, finding)).toBe(line);
+    expect(findingToJson(configuration, finding)).toMatchObject({message: line, scripts: finding.scripts, previousVersion: finding.previousVersion, scriptsRun: finding.scriptsRun});
+  });
+
+  it(`counts them under the install-script rule`, () => {
+    expect(formatCounts(scriptCases.slice(0, 2).map(([, finding]) => finding))).toBe(`2 violations: 2 of the install-script rule (2 install scripts added or changed)`);
+  });
+});
+
 describe(`the count of findings`, () => {
   it(`names each kind, singular or plural, under its rule`, () => {
     const findings = cases.map(([, finding]) => finding);
