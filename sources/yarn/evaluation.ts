@@ -34,6 +34,11 @@ export async function evaluateProject(project: Project, session: Session, locked
   session.resolutionFindings.clear();
 
   const newDependencies = newDependencyFacts(project, session, graph);
+  const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore);
+  session.scriptsToConfirm = scriptUpdates.flatMap(({pkg}, index) => {
+    const {scripts, run} = scriptFacts[index];
+    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts}] : [];
+  });
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
@@ -41,7 +46,7 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkReleaseAge(releaseFacts, policy, session.now),
     ...checkNewDependencies(newDependencies, policy),
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
-    ...checkInstallScripts(await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore), policy),
+    ...checkInstallScripts(scriptFacts, policy),
   ];
   await describeNewPackagesScripts(project, session, findings);
 

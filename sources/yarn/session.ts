@@ -3,6 +3,7 @@ import type {Locator, Project} from '@yarnpkg/core';
 import type {Policy} from '../policy/policy';
 import {PublishTimes} from '../registry/publishTimes';
 import type {Finding} from '../rules/finding';
+import type {InstallScripts} from '../rules/installScript';
 import {readPolicy} from '../settings';
 import {readProjectBaseline, type Baseline} from './baseline';
 import {listingsByUser, type UserListings} from './graph';
@@ -20,6 +21,12 @@ export class Session {
   archivesToRemember: ReadonlyArray<{locatorHash: string, checksum: string}> = [];
   /** The key of the graph the lockfile rule verified, remembered once the install has succeeded. */
   graphToRemember: string | null = null;
+  /**
+   * Updates the install-script rule judged from the registry's document, with what it said they run:
+   * their fetched archives are held to it before anything is linked (a publisher can put other scripts
+   * in the archive than in the document).
+   */
+  scriptsToConfirm: ReadonlyArray<ScriptsToConfirm> = [];
   /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
   readonly declaredBy = new Map<string, Locator>();
   private onDiskRead: Baseline | null | undefined;
@@ -56,6 +63,8 @@ export class Session {
     this.resolutionFindings.set(`${finding.kind} ${finding.name}@${finding.range} ${finding.version}`, finding);
   }
 }
+
+export type ScriptsToConfirm = {name: string, version: string, locatorHashes: ReadonlyArray<string>, scripts: InstallScripts};
 
 /**
  * Kept on the project itself: Yarn may run the plugin factory twice in one process, and the
