@@ -21,7 +21,8 @@ import {gzipSync} from 'node:zlib';
  * @typedef {{name: string, distTags?: Record<string, string>, versions: Record<string, VersionSpec>}} PackageSpec
  *
  * @typedef {'status' | 'reset' | 'hang' | 'malformed' | 'no-time' | 'partial-time' | 'not-modified'} FaultKind
- * @typedef {{match: string | RegExp, kind: FaultKind, status?: number, times?: number}} Fault
+ * @typedef {{match: string | RegExp, kind: FaultKind, status?: number, times?: number, withoutCachedCopy?: boolean}} Fault
+ * `withoutCachedCopy`: only requests that carry no If-None-Match (a client that kept no copy of the document).
  *
  * @typedef {{
  *   method: string, path: string, name: string | null, kind: 'packument' | 'tarball' | 'other',
@@ -328,10 +329,11 @@ export async function startRegistry(options = {}) {
     return {kind: /** @type {const} */ (`tarball`), name, version, decoded};
   }
 
-  /** @param {string} raw @param {string} decoded @param {FaultKind[]} [kinds] */
-  function takeFault(raw, decoded, kinds) {
+  /** @param {string} raw @param {string} decoded @param {FaultKind[]} [kinds] @param {string | null} [ifNoneMatch] */
+  function takeFault(raw, decoded, kinds, ifNoneMatch = null) {
     const fault = faults.find(f =>
       f.times > 0 &&
+      (!f.withoutCachedCopy || ifNoneMatch === null) &&
       (!kinds || kinds.includes(f.kind)) &&
       (typeof f.match === `string` ? f.match === raw || f.match === decoded : f.match.test(raw) || f.match.test(decoded)),
     );
@@ -361,7 +363,7 @@ export async function startRegistry(options = {}) {
     /** @param {number} status @param {string} error */
     const sendError = (status, error) => send(status, {'content-type': `application/json`}, JSON.stringify({error}));
 
-    const fault = takeFault(path, decoded, [`status`, `reset`, `hang`, `malformed`, `not-modified`]);
+    const fault = takeFault(path, decoded, [`status`, `reset`, `hang`, `malformed`, `not-modified`], entry.ifNoneMatch);
     if (fault) {
       entry.fault = fault.kind;
       switch (fault.kind) {

@@ -16,7 +16,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
     category: `Quarantine-related commands`,
     description: `check the lockfile against the quarantine policy`,
     details: `
-      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule, and every entry against the lockfile rule (under \`quarantineLockfile: verify\`: what each entry resolves to, depends on and is fetched from must be what the manifests and the registry say; a committed cache's archives must hold what they claim), and, with \`--since\`, the new sub-dependency rule against the lockfile of another git revision, together with the checksums and format that revision locked.
+      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule, and every entry against the lockfile rule (under \`quarantineLockfile: verify\`: what each entry resolves to, depends on and is fetched from must be what the manifests and the registry say; a committed cache's archives must hold what they claim), and, with \`--since\`, the new sub-dependency and install-script rules against the lockfile of another git revision (a package the revision never had; an update that adds or changes an install script Yarn would run), together with the checksums and format that revision locked.
 
       The graph is built from \`yarn.lock\` alone, never from \`.yarn/install-state.gz\`, which a pull request can write as easily. A lockfile whose workspace entries do not match the workspaces' \`package.json\` cannot be evaluated. A Yarn 1 lockfile is judged entry by entry (what Yarn's migration would make of it); the other rules need the migrated lockfile.
 
@@ -38,7 +38,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
     ]],
   });
 
-  since = Option.String(`--since`, {description: `Take the new sub-dependency baseline from yarn.lock at this git revision`});
+  since = Option.String(`--since`, {description: `Take the baseline of the new sub-dependency and install-script rules from yarn.lock at this git revision`});
 
   json = Option.Boolean(`--json`, false, {description: `Format the output as an NDJSON stream`});
 

@@ -109,12 +109,13 @@ export class PublishTimes {
    * The scripts Yarn would run when building a version, as the registry's manifest of it says. The
    * same document as its publish time: after those lookups, this comes from memory or the cache.
    */
-  async installScriptsOf(ident: Ident, version: string): Promise<InstallScriptsFact> {
+  async installScriptsOf(ident: Ident, version: string, {fullDocument = true}: {fullDocument?: boolean} = {}): Promise<InstallScriptsFact> {
     const cached = this.cache.get(this.keyOf(ident, version))?.installScripts ?? null;
     if (cached !== null)
       return {kind: `known`, scripts: cached};
 
-    this.readFullDocumentOf(ident);
+    if (fullDocument)
+      this.readFullDocumentOf(ident);
     const listed = await this.listing(ident, version);
     if (`reason` in listed)
       return {kind: `unknown`, reason: listed.reason};
@@ -127,7 +128,9 @@ export class PublishTimes {
    * judges, and their publish times come from that same document.
    */
   readFullDocumentOf(ident: Ident) {
-    this.fullDocumentNeeded.add(ident.identHash);
+    // Offline, Yarn's copy is all there is; it still lists the scripts, if not an omission or a gypfile.
+    if (!this.project.configuration.get(`enableOfflineMode`))
+      this.fullDocumentNeeded.add(ident.identHash);
   }
 
   /** The packument of a version's package when it lists that version, with the version's dependencies; otherwise why not. */

@@ -106,8 +106,9 @@ export class ReleaseTimeCache {
     const unlock = await lockFile(`${this.file}.lock`);
     try {
       const merged = readEntries(this.file);
+      // Field by field: another process may have learnt what this one did not (a version's scripts, its trust).
       for (const [key, entry] of this.added)
-        merged.set(key, entry);
+        merged.set(key, mergeEntries(merged.get(key), entry));
 
       // The newest entries are the ones this process used; the oldest written go first.
       const kept = [...merged].slice(-this.maxEntries);
@@ -170,6 +171,12 @@ function isInstallScripts(value: unknown): value is InstallScripts {
   if (typeof value !== `object` || value === null || Array.isArray(value))
     return false;
   return Object.entries(value).every(([name, command]) => INSTALL_SCRIPT_NAME.test(name) && typeof command === `string` && command !== ``);
+}
+
+function mergeEntries(theirs: Entry | undefined, ours: Entry): Entry {
+  if (!Array.isArray(theirs) || !Array.isArray(ours))
+    return ours;
+  return Array.from({length: Math.max(theirs.length, ours.length)}, (_, index) => ours[index] ?? theirs[index] ?? null) as Entry;
 }
 
 function isEntry(value: unknown): value is Entry {

@@ -37,7 +37,9 @@ export type FindingKind =
   /** An update adds an install script, or changes one's command, against every version the project had. */
   | `install-script-changed`
   /** The registry says an update has install scripts without saying which. */
-  | `install-scripts-omitted`;
+  | `install-scripts-omitted`
+  /** The registry could not be asked what an update runs at install: the rule fails closed. */
+  | `install-scripts-unknown`;
 
 export type Severity = `error` | `warning` | `info`;
 

@@ -49,9 +49,9 @@ export function checkInstallScripts(updates: ReadonlyArray<ScriptUpdate>, policy
     };
 
     switch (update.scripts.kind) {
-      // Why the registry could not describe the version is the release-age rule's to report.
+      // Scripts that could not be learnt and would not run put nothing at risk; the reason is the release-age rule's too.
       case `unknown`:
-        return [];
+        return update.run.runs ? [makeFinding({...common, kind: `install-scripts-unknown`, severity: severityOf(update.run, policy), detail: update.scripts.reason})] : [];
       case `omitted`:
         return [makeFinding({...common, kind: `install-scripts-omitted`, severity: severityOf(update.run, policy)})];
       case `known`: {

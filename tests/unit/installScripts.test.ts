@@ -37,7 +37,7 @@ describe(`checkInstallScripts`, () => {
     [`a script removed`, update(NONE, [[`1.0.0`, known({postinstall: `node install.js`})]])],
     [`a command that names the package's own version`, update(known({postinstall: `napi-postinstall lib 1.1.0 check`}), [[`1.0.0`, known({postinstall: `napi-postinstall lib 1.0.0 check`})]])],
     [`a script some baseline version already ran`, update(known({postinstall: `node b.js`}), [[`1.0.0`, known({postinstall: `node a.js`})], [`2.0.0`, known({postinstall: `node b.js`})]])],
-    [`a version the registry cannot describe (the release-age rule reports it)`, update({kind: `unknown`, reason: `HTTP 404`}, [[`1.0.0`, NONE]])],
+    [`a version the registry cannot describe whose scripts would not run`, update({kind: `unknown`, reason: `HTTP 500`}, [[`1.0.0`, NONE]], {run: {runs: false, because: `enableScripts`}})],
   ])(`passes %s`, (_, facts) => {
     expect(checkInstallScripts([facts], makePolicy())).toEqual([]);
   });
@@ -72,6 +72,12 @@ describe(`checkInstallScripts`, () => {
     [`another package approved`, [`other@1.1.0`], 1],
   ])(`with %s, reports %i finding(s)`, (_, approvedScripts, count) => {
     expect(checkInstallScripts([update(known({postinstall: `node x.js`}), [[`1.0.0`, NONE]])], makePolicy({approvedScripts}))).toHaveLength(count);
+  });
+
+  it(`fails closed when the registry cannot describe a version whose scripts would run`, () => {
+    const findings = checkInstallScripts([update({kind: `unknown`, reason: `the registry answered 500`}, [[`1.0.0`, NONE]])], makePolicy());
+    expect(findings).toEqual([expect.objectContaining({kind: `install-scripts-unknown`, severity: `error`, detail: `the registry answered 500`})]);
+    expect(checkInstallScripts([update({kind: `unknown`, reason: `x`}, [[`1.0.0`, NONE]])], makePolicy({installScripts: `warn`}))[0].severity).toBe(`warning`);
   });
 
   it(`fails closed when the registry leaves the scripts out`, () => {

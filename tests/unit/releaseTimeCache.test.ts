@@ -57,6 +57,19 @@ describe(`ReleaseTimeCache`, () => {
     expect(reader.get(key(`b`))).toEqual(release);
   });
 
+  it(`merges what two processes learnt of one version field by field`, async () => {
+    const target = file();
+    const one = new ReleaseTimeCache(target);
+    const two = new ReleaseTimeCache(target);
+    one.get(key(`a`));
+    two.get(key(`a`));
+    one.update(key(`a`), {installScripts: {postinstall: `node install.js`}});
+    two.update(key(`a`), {publishedAt: at, dependencies: DIGEST});
+    await one.save();
+    await two.save();
+    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: null, installScripts: {postinstall: `node install.js`}, trust: null});
+  });
+
   it(`stays bounded, dropping the entries written longest ago`, async () => {
     const target = file();
     const cache = new ReleaseTimeCache(target, 3);

@@ -20,18 +20,33 @@ export const installScriptMessages = {
       + `${describeScriptsRun(say, finding)}${say.via}`
       + (finding.scriptsRun ? scriptsFix(say, finding, `read the scripts in its package.json; if you trust them`) : ``),
   },
+  [`install-scripts-unknown`]: {
+    one: `install scripts not learnt`,
+    many: `install scripts not learnt`,
+    line: (finding, say) => `${say.subject}${say.locked}: could not learn its install scripts (${finding.detail}), `
+      + `so the install-script rule fails closed; Yarn would run them during the link step${say.via}`
+      + fix(`retry when the registry answers`, `${approveIfTrusted(say, finding, `if you trust this version's scripts`)}`),
+  },
 } satisfies KindMessages;
+
+/**
+ * What a registry says a script runs is shown to a reviewer who may approve it: a carriage return or
+ * a bidirectional override in it could make the line show another command than the one that runs.
+ */
+export function printable(command: string) {
+  return command.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, `0`)}`);
+}
 
 /** `adds a preinstall script (node setup_bun.js)`, `an install script`: scripts are named with their article. */
 export function describeScript(say: Phrases, script: string, command: string) {
-  return `${script === `install` ? `an` : `a`} ${script} script (${say.code(command)})`;
+  return `${script === `install` ? `an` : `a`} ${script} script (${say.code(printable(command))})`;
 }
 
 /** `1.14.0 -> 1.14.1 adds a postinstall script (node setup.js)`, or `changes its install script from a to b`. */
 function describeScriptUpdate(say: Phrases, finding: Finding) {
   const changes = (finding.scripts ?? []).map(({script, command, previous}) => previous === null
     ? `adds ${describeScript(say, script, command)}`
-    : `changes its ${script} script from ${say.code(previous)} to ${say.code(command)}`);
+    : `changes its ${script} script from ${say.code(printable(previous))} to ${say.code(printable(command))}`);
   const unreadable = finding.unreadableBaseline;
   const notCompared = unreadable.length === 0
     ? ``
@@ -51,17 +66,24 @@ function describeScriptsRun(say: Phrases, finding: Finding) {
   // The lockfile goes to machines without this machine's own setting.
   return finding.detail === null
     ? run
-    : `${run} wherever scripts are on (${say.code(`enableScripts`)} is false here only by ${finding.detail}, which is not the project's .yarnrc.yml)`;
+    : `${run} wherever scripts are on (${say.code(`enableScripts`)} is false here by ${finding.detail}, not by the project's .yarnrc.yml)`;
+}
+
+function approveIfTrusted(say: Phrases, finding: Finding, approveIf: string) {
+  return `${approveIf}, run ${say.code(`yarn quarantine approve --scripts ${finding.name}@${finding.version}`)}, `
+    + `which adds this version to ${say.setting(`quarantineApprovedScripts`)}`;
 }
 
 function scriptsFix(say: Phrases, finding: Finding, approveIf: string) {
-  const approve = `${approveIf}, run ${say.code(`yarn quarantine approve --scripts ${finding.name}@${finding.version}`)}, `
-    + `which adds this version to ${say.setting(`quarantineApprovedScripts`)}`;
-  const stay = finding.previousVersion !== null
-    ? `stay on ${finding.previousVersion} (${say.code(`yarn up ${finding.name}@${finding.previousVersion}`)}), or `
-    : ``;
+  // `yarn up name@version` only takes a dependency a workspace declares: a deeper one stays where yarn.lock had it.
+  const direct = finding.path.length === 2;
+  const stay = finding.previousVersion === null
+    ? ``
+    : direct
+      ? `stay on ${finding.previousVersion} (${say.code(`yarn up ${finding.name}@${finding.previousVersion}`)}), or `
+      : `keep yarn.lock's ${finding.previousVersion}, or `;
   const keepFromRunning = say.code(`"dependenciesMeta": {"${finding.name}@${finding.version}": {"built": false}}`);
-  return fix(`${approve}; otherwise ${stay}keep it from running with ${keepFromRunning} in package.json`);
+  return fix(`${approveIfTrusted(say, finding, approveIf)}; otherwise ${stay}keep it from running with ${keepFromRunning} in package.json`);
 }
 
 /** One line for every update whose scripts will not run: on Yarn 4.14+ that is every update with scripts. */
