@@ -37,7 +37,9 @@ export type FindingKind =
   /** An update adds an install script, or changes one's command, against every version the project had. */
   | `install-script-changed`
   /** The registry says an update has install scripts without saying which. */
-  | `install-scripts-omitted`;
+  | `install-scripts-omitted`
+  /** A fetched archive's package.json runs an install script the registry's document does not list (or another command); or it could not be read. */
+  | `install-scripts-not-in-registry`;
 
 export type Severity = `error` | `warning` | `info`;
 
