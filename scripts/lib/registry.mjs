@@ -13,9 +13,12 @@ import {gzipSync} from 'node:zlib';
  *   bin?: string | Record<string, string>,
  *   files?: Record<string, string>,
  *   deprecated?: string,
+ *   registryManifest?: Record<string, unknown>,
  *   [field: string]: unknown,
  * }} VersionSpec
  * `publishedAt`: null means no entry in the time map; undefined means DEFAULT_PUBLISHED_AT (long ago).
+ * `registryManifest`: fields the registry's document shows for the version instead of the tarball's
+ * package.json (a field set to undefined is left out), as a publisher can make them differ ("manifest confusion").
  * Other unknown fields (os, cpu, engines, ...) are copied into the manifest as they are.
  *
  * @typedef {{name: string, distTags?: Record<string, string>, versions: Record<string, VersionSpec>}} PackageSpec
@@ -185,8 +188,13 @@ export async function startRegistry(options = {}) {
 
   /** @param {string} name @param {string} version */
   function manifestOf(name, version) {
-    const {publishedAt, files, ...fields} = mustGet(name).versions.get(version) ?? {};
+    const {publishedAt, files, registryManifest, ...fields} = mustGet(name).versions.get(version) ?? {};
     return {name, version, ...fields};
+  }
+
+  /** @param {string} name @param {string} version */
+  function documentManifestOf(name, version) {
+    return {...manifestOf(name, version), ...mustGet(name).versions.get(version)?.registryManifest};
   }
 
   /** @param {string} name @param {string} version */
@@ -239,7 +247,7 @@ export async function startRegistry(options = {}) {
     /** @type {Record<string, unknown>} */
     const docVersions = {};
     for (const version of versions) {
-      const manifest = manifestOf(name, version);
+      const manifest = documentManifestOf(name, version);
       const {shasum, integrity} = tarballOf(name, version);
       const dist = {tarball: tarballUrl(name, version), shasum, integrity};
       if (short) {

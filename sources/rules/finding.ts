@@ -39,7 +39,9 @@ export type FindingKind =
   /** The registry says an update has install scripts without saying which. */
   | `install-scripts-omitted`
   /** The registry could not be asked what an update runs at install: the rule fails closed. */
-  | `install-scripts-unknown`;
+  | `install-scripts-unknown`
+  /** A fetched archive's package.json runs an install script the registry's document does not list (or another command); or it could not be read. */
+  | `install-scripts-not-in-registry`;
 
 export type Severity = `error` | `warning` | `info`;
 

@@ -3,7 +3,7 @@ import semver from 'semver';
 import {findMatchingPattern} from '../policy/pattern';
 import type {Policy} from '../policy/policy';
 import {makeFinding, type Finding, type ScriptChange} from './finding';
-import {INSTALL_SCRIPT_NAMES, type InstallScriptsFact} from './installScript';
+import {INSTALL_SCRIPT_NAMES, type InstallScripts, type InstallScriptsFact} from './installScript';
 
 /**
  * Whether Yarn would build the version in this project, and if not, which setting says so. `offHereBy`
@@ -31,12 +31,7 @@ export type ScriptUpdate = {
  * learnt for a version the registry no longer lists: every script of the update then counts as added.
  */
 export function checkInstallScripts(updates: ReadonlyArray<ScriptUpdate>, policy: Policy): Array<Finding> {
-  if (policy.installScripts === `off`)
-    return [];
-
-  return updates.flatMap(update => {
-    if (findMatchingPattern(policy.approvedScripts, update.name, update.version) !== null)
-      return [];
+  return toJudge(updates, policy).flatMap(update => {
     const previous = newestOf(update.baseline);
     const common = {
       rule: `install-scripts` as const,
@@ -81,6 +76,13 @@ function isSameCommand(before: string | undefined, beforeVersion: string, after:
   return before === after || (semver.valid(beforeVersion) !== null && before.split(beforeVersion).join(afterVersion) === after);
 }
 
+/** Nothing under `off`; an approved version is not judged. */
+function toJudge<T extends {name: string, version: string}>(updates: ReadonlyArray<T>, policy: Policy): ReadonlyArray<T> {
+  if (policy.installScripts === `off`)
+    return [];
+  return updates.filter(update => findMatchingPattern(policy.approvedScripts, update.name, update.version) === null);
+}
+
 function severityOf(run: ScriptsRun, policy: Policy) {
   if (!run.runs)
     return `info` as const;
@@ -93,4 +95,59 @@ function newestOf<T extends {version: string}>(versions: ReadonlyArray<T>): T | 
   if (valid.length === 0)
     return versions[0] ?? null;
   return valid.reduce((newest, entry) => semver.gt(entry.version, newest.version) ? entry : newest);
+}
+
+/**
+ * What a fetched archive runs at install, as Yarn's link step reads it: the scripts of its
+ * package.json (every string, empty ones too), and whether it holds a binding.gyp.
+ */
+export type ArchivedScriptsFact = {kind: `read`, scripts: InstallScripts, bindingGyp: boolean} | {kind: `unreadable`, reason: string};
+
+/** An update judged from the registry's document, once its archive was fetched. */
+export type FetchedUpdate = {name: string, version: string, path: ReadonlyArray<string>, file: string, registry: InstallScripts, archive: ArchivedScriptsFact};
+
+/** npm strips this from the scripts of the document it publishes (`node_modules/.bin/tsc` becomes `tsc`), never from the tarball. */
+const BIN_FOLDER_PREFIX = /^(\.[/\\])?node_modules[/\\]\.bin[/\\]/;
+
+/**
+ * The registry's document and the tarball are published separately, and Yarn runs what the archive
+ * says. An install script in the fetched archive that the document did not list, or with another
+ * command, is a finding: Yarn would run what the install-script rule never saw. A `binding.gyp`
+ * without an `install` script is Yarn's `node-gyp rebuild` (npm leaves it out of the document when
+ * there is a `preinstall` or `gypfile: false`). A script the archive lacks is no finding; an archive
+ * that cannot be read is one (the rule fails closed).
+ */
+export function checkFetchedScripts(updates: ReadonlyArray<FetchedUpdate>, policy: Policy): Array<Finding> {
+  return toJudge(updates, policy).flatMap(update => {
+    const common = {
+      rule: `install-scripts` as const,
+      kind: `install-scripts-not-in-registry` as const,
+      severity: policy.installScripts === `warn` ? `warning` as const : `error` as const,
+      name: update.name,
+      version: update.version,
+      path: update.path,
+      file: update.file,
+      scriptsRun: true,
+    };
+    if (update.archive.kind === `unreadable`)
+      return [makeFinding({...common, detail: update.archive.reason})];
+
+    const {scripts, bindingGyp} = update.archive;
+    const implicitBuild = bindingGyp && !Object.hasOwn(scripts, `install`);
+    const runs: InstallScripts = implicitBuild ? {...scripts, install: `node-gyp rebuild`} : scripts;
+    const changes: Array<ScriptChange> = INSTALL_SCRIPT_NAMES.flatMap(script => {
+      const command = runs[script];
+      if (typeof command === `undefined` || command.trim() === `` || isPublishedAs(command, update.registry[script]))
+        return [];
+      return [{script, command, previous: update.registry[script] ?? null}];
+    });
+    if (changes.length === 0)
+      return [];
+    return [makeFinding({...common, scripts: changes, found: implicitBuild && changes.some(change => change.script === `install`) ? `binding.gyp` : null})];
+  });
+}
+
+/** Whether the document's command is the archive's as npm publishes it. */
+function isPublishedAs(archived: string, documented: string | undefined) {
+  return typeof documented !== `undefined` && archived.replace(BIN_FOLDER_PREFIX, ``) === documented.replace(BIN_FOLDER_PREFIX, ``);
 }

@@ -36,7 +36,7 @@ export async function evaluateProject(project: Project, session: Session, locked
   const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore);
   session.scriptsToConfirm = scriptUpdates.flatMap(({pkg}, index) => {
     const {scripts, run} = scriptFacts[index];
-    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts}] : [];
+    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
   });
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [

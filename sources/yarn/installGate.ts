@@ -3,12 +3,14 @@ import {type Cache, InstallMode, MessageName, type Project, Report, ReportError,
 import {isBlocking} from '../rules/finding';
 import {rememberBlocked} from './blockedFindings';
 import {evaluateProject} from './evaluation';
+import {holdArchivesToTheirDocuments} from './fetchedScripts';
 import {describeMigration, settingsMigratedByLockfile} from './lockfileMigration';
 import {resolvedSourceOf} from './packageSource';
 import {formatCounts, reportFindings} from './reporting';
 import {sessionFor, type Session} from './session';
 
 type ResolveEverything = Project[`resolveEverything`];
+type FetchEverything = Project[`fetchEverything`];
 type ValidationReport = {reportWarning: (name: MessageName, text: string) => void, reportError: (name: MessageName, text: string) => void};
 
 const ARMED = Symbol.for(`yarn-plugin-quarantine/install-gate`);
@@ -16,7 +18,9 @@ const ARMED = Symbol.for(`yarn-plugin-quarantine/install-gate`);
 /**
  * The `validateProject` hook: the last point before resolution. A bad policy stops the install
  * here; otherwise the project's `resolveEverything` is wrapped so the policy is enforced between
- * resolution and fetch, where Yarn offers no hook of its own.
+ * resolution and fetch, and its `fetchEverything` so that the fetched archives of updates are held
+ * to the registry's document before the lockfile is written and the link step runs scripts: Yarn
+ * offers no hook at either point.
  */
 export function validateProject(project: Project, report: ValidationReport) {
   let session: Session;
@@ -41,12 +45,48 @@ export function validateProject(project: Project, report: ValidationReport) {
   // Read now, before anything can rewrite the lockfile.
   void session.baseline;
 
+  const followsFetch = typeof project.fetchEverything === `function`;
+  if (followsFetch) {
+    const fetchEverything: FetchEverything = project.fetchEverything.bind(project);
+    project.fetchEverything = async opts => {
+      if (session.scriptsToConfirm.length === 0 || typeof project.cacheCleanup !== `function`) {
+        await fetchEverything(opts);
+        await holdArchivesToTheirDocuments(project, session, opts);
+        return;
+      }
+      // Yarn ends its fetch step by deleting the archives the new graph no longer uses (the baseline's,
+      // in a project's own cache): not for an install that may be stopped and keep its lockfile.
+      await fetchEverything({...opts, persistProject: false});
+      await holdArchivesToTheirDocuments(project, session, opts);
+      if ((opts.persistProject ?? true) && opts.mode !== InstallMode.UpdateLockfile)
+        await project.cacheCleanup({cache: opts.cache, report: opts.report});
+    };
+  }
+
   const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
     await resolveEverything(opts);
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
+    if (!followsFetch)
+      refuseUnconfirmedArchives(project, session, opts.report);
   };
+}
+
+/**
+ * A Yarn release without the fetch step the plugin follows (`Project.fetchEverything`, in every 4.x
+ * so far) would link archives nobody held to the registry's document: such updates are stopped here.
+ */
+function refuseUnconfirmedArchives(project: Project, session: Session, report: Report) {
+  const {scriptsToConfirm, policy} = session;
+  if (scriptsToConfirm.length === 0)
+    return;
+  const updates = scriptsToConfirm.map(({name, version}) => structUtils.prettyLocator(project.configuration, structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`))).join(`, `);
+  const text = `Quarantine: this Yarn release has no fetch step the plugin can follow (Project.fetchEverything), so the archives of ${updates} cannot be held to the install scripts of the registry's document`;
+  if (policy.installScripts !== `reject`)
+    report.reportWarning(MessageName.UNNAMED, text);
+  else
+    throw new ReportError(MessageName.UNNAMED, `${text}; the install stopped before fetching anything, and the lockfile was not written`);
 }
 
 /**

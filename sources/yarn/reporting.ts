@@ -47,15 +47,7 @@ export function reportFindings(
   const notRun = findings.filter(finding => finding.rule === `install-scripts` && finding.severity === `info`);
   if (notRun.length > 1)
     report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatScriptsNotRun(configuration, notRun)}`);
-  for (const finding of notRun.length > 1 ? findings.filter(finding => !notRun.includes(finding)) : findings) {
-    const line = formatFinding(configuration, finding);
-    if (finding.severity === `error`)
-      report.reportError(MessageName.UNNAMED, line);
-    else if (finding.severity === `warning`)
-      report.reportWarning(MessageName.UNNAMED, line);
-    else
-      report.reportInfo(MessageName.UNNAMED, line);
-  }
+  reportFindingLines(configuration, notRun.length > 1 ? findings.filter(finding => !notRun.includes(finding)) : findings, report);
 
   if (session.baseline === null && policy.newDependencies !== `off`)
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule `
@@ -73,6 +65,19 @@ export function reportFindings(
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${stats}; policy: ${formatPolicy(configuration, policy)}`);
   for (const outside of policy.setOutsideProject)
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${outsideWarning(outside)}`);
+}
+
+/** One line per finding, as an error, a warning or an info line by its severity. */
+export function reportFindingLines(configuration: Configuration, findings: ReadonlyArray<Finding>, report: Report) {
+  for (const finding of findings) {
+    const line = formatFinding(configuration, finding);
+    if (finding.severity === `error`)
+      report.reportError(MessageName.UNNAMED, line);
+    else if (finding.severity === `warning`)
+      report.reportWarning(MessageName.UNNAMED, line);
+    else
+      report.reportInfo(MessageName.UNNAMED, line);
+  }
 }
 
 /** The same facts as the line, as fields: what `--json` prints for each finding. */

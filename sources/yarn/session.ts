@@ -64,7 +64,7 @@ export class Session {
   }
 }
 
-export type ScriptsToConfirm = {name: string, version: string, locatorHashes: ReadonlyArray<string>, scripts: InstallScripts};
+export type ScriptsToConfirm = {name: string, version: string, locatorHashes: ReadonlyArray<string>, scripts: InstallScripts, path: ReadonlyArray<string>};
 
 /**
  * Kept on the project itself: Yarn may run the plugin factory twice in one process, and the

@@ -12,7 +12,13 @@ const MAX_COMMENT = 0xffff;
 /** A package manifest is small; anything larger is not one Yarn wrote. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
-export type ArchivedManifest = {kind: `manifest`, name: string, version: string} | {kind: `unreadable`, reason: string};
+type Unreadable = {kind: `unreadable`, reason: string};
+
+export type ArchivedManifest = {kind: `manifest`, name: string, version: string} | Unreadable;
+
+/** A package's `package.json` as parsed JSON, and whether its folder holds a `binding.gyp` (Yarn then builds it with node-gyp). */
+export type ArchivedPackage = {kind: `package`, manifest: unknown, bindingGyp: boolean} | Unreadable;
+type OpenArchive = {fd: number, directory: Buffer};
 
 /**
  * Reads one `package.json` out of a Yarn cache archive without unpacking it (null when there is no
@@ -22,6 +28,40 @@ export type ArchivedManifest = {kind: `manifest`, name: string, version: string}
  * and each read is served from the page cache.
  */
 export function readArchivedManifest(file: string, entryName: string): ArchivedManifest | null {
+  return withArchive(file, archive => {
+    const entry = readJsonEntry(archive, entryName);
+    if (entry.kind === `unreadable`)
+      return entry;
+    const fields = entry.value as {name?: unknown, version?: unknown} | null;
+    return {kind: `manifest`, name: String(fields?.name ?? ``), version: String(fields?.version ?? ``)};
+  });
+}
+
+/**
+ * The `package.json` of the package laid out at `packageFolder` (`node_modules/<name>`) in a cache
+ * archive, and whether that folder holds a `binding.gyp`, file or folder, under any spelling of its
+ * path: what Yarn's link step reads to decide which install scripts to run. Null when there is no archive.
+ */
+export function readArchivedPackage(file: string, packageFolder: string): ArchivedPackage | null {
+  return withArchive(file, archive => {
+    const entry = readJsonEntry(archive, `${packageFolder}/package.json`);
+    if (entry.kind === `unreadable`)
+      return entry;
+    const bindingGyp = `${packageFolder}/binding.gyp`;
+    let found = false;
+    const walked = walkCentralDirectory(archive.directory, (nameStart, nameEnd) => {
+      const name = normalizedName(archive.directory, nameStart, nameEnd);
+      found ||= name === bindingGyp || name.startsWith(`${bindingGyp}/`);
+      return found;
+    });
+    if (!walked)
+      return {kind: `unreadable`, reason: `a damaged zip directory`};
+    return {kind: `package`, manifest: entry.value, bindingGyp: found};
+  });
+}
+
+/** Opens the archive and reads its central directory; null when there is no file, a reason when it is no readable zip. */
+function withArchive<T>(file: string, read: (archive: OpenArchive) => T): T | Unreadable | null {
   let fd: number;
   try {
     fd = openSync(file, `r`);
@@ -39,35 +79,37 @@ export function readArchivedManifest(file: string, entryName: string): ArchivedM
     const directoryOffset = end.readUInt32LE(16);
     if (directoryOffset + directorySize > size)
       return {kind: `unreadable`, reason: `a truncated zip archive`};
-    const directory = readAt(fd, directoryOffset, directorySize);
-
-    const header = findCentralHeader(directory, entryName);
-    if (header === null)
-      return {kind: `unreadable`, reason: `no ${entryName} in the archive`};
-    if (header === `ambiguous`)
-      return {kind: `unreadable`, reason: `the archive holds ${entryName} more than once`};
-    if (header === `damaged`)
-      return {kind: `unreadable`, reason: `a damaged zip directory`};
-    const method = directory.readUInt16LE(header + 10);
-    const compressedSize = directory.readUInt32LE(header + 20);
-    const localOffset = directory.readUInt32LE(header + 42);
-    if (compressedSize > MAX_MANIFEST_BYTES)
-      return {kind: `unreadable`, reason: `${entryName} is too large to be a manifest`};
-
-    const local = readAt(fd, localOffset, LOCAL_HEADER_SIZE);
-    if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER)
-      return {kind: `unreadable`, reason: `a damaged zip entry`};
-    const data = readAt(fd, localOffset + LOCAL_HEADER_SIZE + local.readUInt16LE(26) + local.readUInt16LE(28), compressedSize);
-    const content = method === 0 ? data : method === 8 ? inflateRawSync(data) : null;
-    if (content === null)
-      return {kind: `unreadable`, reason: `an unknown compression method (${method})`};
-    const manifest = JSON.parse(content.toString(`utf8`));
-    return {kind: `manifest`, name: String(manifest?.name ?? ``), version: String(manifest?.version ?? ``)};
+    return read({fd, directory: readAt(fd, directoryOffset, directorySize)});
   } catch (error) {
     return {kind: `unreadable`, reason: (error as Error).message};
   } finally {
     closeSync(fd);
   }
+}
+
+/** The parsed JSON of one entry, or why it cannot be read. */
+function readJsonEntry({fd, directory}: OpenArchive, entryName: string): {kind: `json`, value: unknown} | Unreadable {
+  const header = findCentralHeader(directory, entryName);
+  if (header === null)
+    return {kind: `unreadable`, reason: `no ${entryName} in the archive`};
+  if (header === `ambiguous`)
+    return {kind: `unreadable`, reason: `the archive holds ${entryName} more than once`};
+  if (header === `damaged`)
+    return {kind: `unreadable`, reason: `a damaged zip directory`};
+  const method = directory.readUInt16LE(header + 10);
+  const compressedSize = directory.readUInt32LE(header + 20);
+  const localOffset = directory.readUInt32LE(header + 42);
+  if (compressedSize > MAX_MANIFEST_BYTES)
+    return {kind: `unreadable`, reason: `${entryName} is too large to be a manifest`};
+
+  const local = readAt(fd, localOffset, LOCAL_HEADER_SIZE);
+  if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER)
+    return {kind: `unreadable`, reason: `a damaged zip entry`};
+  const data = readAt(fd, localOffset + LOCAL_HEADER_SIZE + local.readUInt16LE(26) + local.readUInt16LE(28), compressedSize);
+  const content = method === 0 ? data : method === 8 ? inflateRawSync(data) : null;
+  if (content === null)
+    return {kind: `unreadable`, reason: `an unknown compression method (${method})`};
+  return {kind: `json`, value: JSON.parse(content.toString(`utf8`))};
 }
 
 /** Yarn writes archives without a comment, so the end record is the last 22 bytes; others are searched for. */
@@ -86,30 +128,46 @@ function findEndRecord(fd: number, size: number): Buffer | null {
 }
 
 /**
- * The offset of the one central directory header naming `wanted`, walking the headers as unzip tools
- * do; null when there is none. Two entries that name it, or spellings that unzip to the same path
- * (`./`, `//`, backslashes), make the archive ambiguous: which one a tool extracts is its own choice.
+ * The offset of the one central directory header naming `wanted`; null when there is none. Two
+ * entries that name it, or spellings that unzip to the same path (`./`, `//`, backslashes), make the
+ * archive ambiguous: which one a tool extracts is its own choice.
  */
 function findCentralHeader(directory: Buffer, wanted: string): number | `ambiguous` | `damaged` | null {
   const suffix = Buffer.from(wanted.slice(wanted.lastIndexOf(`/`) + 1));
   let found: number | null = null;
+  let ambiguous = false;
+  const walked = walkCentralDirectory(directory, (nameStart, nameEnd, offset) => {
+    // Most names end otherwise: compared as bytes before anything is decoded.
+    if (nameEnd - nameStart < suffix.length || directory.compare(suffix, 0, suffix.length, nameEnd - suffix.length, nameEnd) !== 0)
+      return false;
+    if (normalizedName(directory, nameStart, nameEnd) === wanted) {
+      ambiguous = found !== null;
+      found = offset;
+    }
+    return ambiguous;
+  });
+  if (ambiguous)
+    return `ambiguous`;
+  return walked ? found : `damaged`;
+}
+
+/** Visits the central directory headers as unzip tools walk them, until `visit` returns true; false when the directory is damaged. */
+function walkCentralDirectory(directory: Buffer, visit: (nameStart: number, nameEnd: number, offset: number) => boolean): boolean {
   for (let offset = 0; offset + CENTRAL_HEADER_SIZE <= directory.length;) {
     if (directory.readUInt32LE(offset) !== CENTRAL_FILE_HEADER)
-      return `damaged`;
-    const nameLength = directory.readUInt16LE(offset + 28);
+      return false;
     const nameStart = offset + CENTRAL_HEADER_SIZE;
-    const nameEnd = nameStart + nameLength;
-    if (nameLength >= suffix.length && directory.compare(suffix, 0, suffix.length, nameEnd - suffix.length, nameEnd) === 0) {
-      const name = posix.normalize(directory.toString(`utf8`, nameStart, nameEnd).replace(/\\/g, `/`)).replace(/^\/+/, ``);
-      if (name === wanted) {
-        if (found !== null)
-          return `ambiguous`;
-        found = offset;
-      }
-    }
+    const nameEnd = nameStart + directory.readUInt16LE(offset + 28);
+    if (visit(nameStart, nameEnd, offset))
+      return true;
     offset = nameEnd + directory.readUInt16LE(offset + 30) + directory.readUInt16LE(offset + 32);
   }
-  return found;
+  return true;
+}
+
+/** An entry's path as it unzips: `./`, `//` and backslashes folded, no leading slash. */
+function normalizedName(directory: Buffer, nameStart: number, nameEnd: number) {
+  return posix.normalize(directory.toString(`utf8`, nameStart, nameEnd).replace(/\\/g, `/`)).replace(/^\/+/, ``);
 }
 
 function readAt(fd: number, position: number, length: number) {

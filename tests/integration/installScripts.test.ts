@@ -1,3 +1,5 @@
+import {readdir} from 'node:fs/promises';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
 import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
@@ -381,3 +383,125 @@ describe(`the install-script rule`, () => {
     expect((await project.run([`quarantine`, `check`, `--since`, `HEAD`])).code).toBe(0);
   });
 });
+
+/** A stand-in for node-gyp: what Yarn runs for an archive with a binding.gyp, where a real one would expand its `<!(command)`s. */
+const NODE_GYP = {name: `node-gyp`, versions: {'1.0.0': {...AGED, bin: {'node-gyp': `bin.js`}, files: {'bin.js': `require('fs').writeFileSync(require('path').join(process.env.MARKER_DIR || '.', 'node-gyp-ran'), 'binding.gyp commands would be running now');\n`}}}};
+const USES_LIB_AND_NODE_GYP = {...APP, dependencies: {lib: `^1.0.0`, 'node-gyp': `^1.0.0`}};
+/** A binding.gyp whose variable expansion runs a command: node-gyp runs it while it reads the file. */
+const BINDING_GYP = `{"variables": {"payload": "<!(node -e \\"0\\")"}, "targets": []}`;
+
+async function gypRan(project: Awaited<ReturnType<typeof lockedOnLib>>) {
+  return (await readdir(project.markerDir)).includes(`node-gyp-ran`);
+}
+
+describe(`the install-script rule, after the fetch step: the archive holds the scripts the registry's document gave`, () => {
+  /** Stopped after the fetch step: the archive fetched, but the lockfile unchanged and nothing linked or run. */
+  async function expectStoppedAfterFetch(project: Awaited<ReturnType<typeof lockedOnLib>>, registry: Registry, result: {code: number | null, output: string}, lockfile: string | null) {
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`Quarantine: 1 violation: 1 of the install-script rule (1 install script not in the registry's document); the install stopped after the fetch step: the archive was fetched into the cache, but nothing was linked or run, and the lockfile was not written`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry).map(request => request.path)).toContain(`/lib/-/lib-1.0.1.tgz`);
+    expect(await project.scriptRan()).toBe(false);
+    // The archive the lockfile still names is kept in the project's cache.
+    expect((await readdir(join(project.dir, `.yarn`, `cache`))).some(file => file.startsWith(`lib-npm-1.0.0-`))).toBe(true);
+  }
+
+  it.each(YARN_RELEASES)(`stops an archive whose package.json has a postinstall the document does not list, on Yarn %s`, async yarn => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: MALICIOUS_POSTINSTALL}, registryManifest: {scripts: undefined}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: its archive lists a postinstall script (${MALICIOUS_POSTINSTALL}) in its package.json, unlike the registry's document of 1.0.1 that the install-script rule judged before the fetch; Yarn runs the archive's scripts; the archive was fetched into the cache (`);
+    expect(result.output).toMatch(/the archive was fetched into the cache \(\S+lib-npm-1\.0\.1-\S+\.zip\), but nothing was linked or run \(via app@workspace:\. > lib@npm:1\.0\.1\)\. Fix: if you trust the script, run yarn quarantine approve --scripts lib@1\.0\.1/);
+    await expectStoppedAfterFetch(project, registry, result, lockfile);
+  });
+
+  it(`stops an archive whose script has another command than the document's`, async () => {
+    const registry = await registryWithLib({scripts: {postinstall: `node -e "0"`}});
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: MALICIOUS_POSTINSTALL}, registryManifest: {scripts: {postinstall: `node -e "0"`}}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: its archive lists the postinstall script ${MALICIOUS_POSTINSTALL} in its package.json where the document has node -e "0"`);
+    await expectStoppedAfterFetch(project, registry, result, lockfile);
+  });
+
+  it.each([
+    [`gypfile: false`, {gypfile: false}],
+    [`an unchanged preinstall, which keeps npm from recording node-gyp rebuild`, {scripts: {preinstall: `node -e "0"`}}],
+  ])(`stops an archive with a binding.gyp that the document does not show (%s)`, async (_, fields) => {
+    const registry = await registryWith({packages: [{name: `lib`, versions: {'1.0.0': {...AGED, ...fields}}}, NODE_GYP]});
+    const project = await lockedOnLib(registry, {manifest: USES_LIB_AND_NODE_GYP});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {...fields, files: {'binding.gyp': BINDING_GYP}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: its archive holds a binding.gyp and no install script, so Yarn would run node-gyp rebuild, unlike the registry's document of 1.0.1`);
+    await expectStoppedAfterFetch(project, registry, result, lockfile);
+    expect(await gypRan(project)).toBe(false);
+  });
+
+  it.each([
+    [`the same postinstall`, {scripts: {postinstall: `node -e "0"`}}, {}, false],
+    [`the node-gyp rebuild npm records for a binding.gyp`, {gypfile: true}, {files: {'binding.gyp': BINDING_GYP}, registryManifest: {gypfile: true}}, true],
+  ])(`lets an update through when the archive and the document agree: %s`, async (_, before, archive, builtWithNodeGyp) => {
+    const registry = await registryWith({packages: [{name: `lib`, versions: {'1.0.0': {...AGED, ...before}}}, NODE_GYP]});
+    const project = await lockedOnLib(registry, {manifest: USES_LIB_AND_NODE_GYP});
+    publish(registry, `1.0.1`, {...before, ...archive});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain(`registry's document`);
+    expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
+    expect(await gypRan(project)).toBe(builtWithNodeGyp);
+  });
+
+  // Neither mode runs the script, but both write the lockfile, and the next install links what it locked without judging it again.
+  it.each([`update-lockfile`, `skip-build`])(`stops it under --mode=%s too`, async mode => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {scripts: {postinstall: MALICIOUS_POSTINSTALL}, registryManifest: {scripts: undefined}});
+    await project.setManifest({dependencies: {lib: `1.0.1`}});
+
+    const result = await project.install([`install`, `--mode=${mode}`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: its archive lists a postinstall script (${MALICIOUS_POSTINSTALL}) in its package.json`);
+    await expectStoppedAfterFetch(project, registry, result, lockfile);
+  });
+
+  it(`lets an approved version through, and Yarn runs what its archive says`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry);
+    publish(registry, `1.0.1`, {scripts: {postinstall: MALICIOUS_POSTINSTALL}, registryManifest: {scripts: undefined}});
+    const blocked = await project.install([`up`, `lib`]);
+    expect(blocked.code, blocked.output).toBe(1);
+
+    const approved = await project.run([`quarantine`, `approve`, `lib@1.0.1`]);
+    expect(approved.output).toContain(`Added lib@1.0.1 to quarantineApprovedScripts in .yarnrc.yml`);
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(await project.lockfile()).toContain(`resolution: "lib@npm:1.0.1"`);
+    expect(await project.scriptRan()).toBe(true);
+  });
+
+  it(`warns and goes on under quarantineInstallScripts: warn`, async () => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarnrc: {quarantineInstallScripts: `warn`}});
+    publish(registry, `1.0.1`, {scripts: {postinstall: `node -e "0"`}, registryManifest: {scripts: undefined}});
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/YN0000: .*lib@npm:1\.0\.1: its archive lists a postinstall script \(node -e "0"\) in its package\.json, .*; Yarn will run it during the link step/);
+  });
+});
+

@@ -4,7 +4,7 @@ import path from 'path';
 import {describe, expect, it} from 'vitest';
 import {deflateRawSync} from 'zlib';
 
-import {readArchivedManifest} from '../../sources/yarn/zipManifest';
+import {readArchivedManifest, readArchivedPackage} from '../../sources/yarn/zipManifest';
 
 type Entry = {name: string, content: string, method?: 0 | 8};
 
@@ -48,10 +48,14 @@ function zip(entries: Array<Entry>, {comment = ``}: {comment?: string} = {}) {
 const manifest = (version: string) => JSON.stringify({name: `lib`, version, scripts: {postinstall: `node x.js`}});
 const WANTED = `node_modules/lib/package.json`;
 
-function read(content: Buffer) {
+function write(content: Buffer) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), `zip-manifest-`)), `lib.zip`);
   writeFileSync(file, content);
-  return readArchivedManifest(file, WANTED);
+  return file;
+}
+
+function read(content: Buffer) {
+  return readArchivedManifest(write(content), WANTED);
 }
 
 describe(`readArchivedManifest`, () => {
@@ -80,3 +84,20 @@ describe(`readArchivedManifest`, () => {
     expect(read(whole)).toEqual({kind: `unreadable`, reason: `a damaged zip directory`});
   });
 });
+
+describe(`readArchivedPackage`, () => {
+  const scripts = {postinstall: `node x.js`};
+  const withManifest = (...others: Array<Entry>) => zip([{name: WANTED, content: manifest(`1.0.0`)}, ...others]);
+
+  it.each<[string, Buffer, ReturnType<typeof readArchivedPackage>]>([
+    [`a package without a binding.gyp`, withManifest({name: `node_modules/lib/index.js`, content: `x`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: false}],
+    [`a binding.gyp beside the manifest`, withManifest({name: `node_modules/lib/binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
+    [`a binding.gyp spelled another way`, withManifest({name: `./node_modules/lib//binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
+    [`a folder named binding.gyp (it exists for Yarn too)`, withManifest({name: `node_modules/lib/binding.gyp/x`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
+    [`a binding.gyp of a nested folder only`, withManifest({name: `node_modules/lib/deps/binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: false}],
+    [`no manifest`, zip([{name: `node_modules/lib/binding.gyp`, content: `{}`}]), {kind: `unreadable`, reason: `no ${WANTED} in the archive`}],
+  ])(`%s`, (_, content, expected) => {
+    expect(readArchivedPackage(write(content), `node_modules/lib`)).toEqual(expected);
+  });
+});
+

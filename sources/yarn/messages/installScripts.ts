@@ -27,6 +27,12 @@ export const installScriptMessages = {
       + `so the install-script rule fails closed; Yarn would run them during the link step${say.via}`
       + fix(`retry when the registry answers`, `${approveIfTrusted(say, finding, `if you trust this version's scripts`)}`),
   },
+  [`install-scripts-not-in-registry`]: {
+    one: `install script not in the registry's document`,
+    many: `install scripts not in the registry's document`,
+    line: (finding, say) => `${say.subject}: ${describeArchivedScripts(say, finding)}; ${describeFetchedOutcome(say, finding)}${say.via}`
+      + scriptsFix(say, finding, finding.scripts === null ? `read the scripts in its package.json; if you trust them` : `if you trust the script`),
+  },
 } satisfies KindMessages;
 
 /**
@@ -35,6 +41,27 @@ export const installScriptMessages = {
  */
 export function printable(command: string) {
   return command.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, `0`)}`);
+}
+
+/** What the fetched archive runs that the registry's document did not say, or why the archive could not be read. */
+function describeArchivedScripts(say: Phrases, finding: Finding) {
+  if (finding.scripts === null)
+    return `its archive cannot be read (${finding.detail}), so the install-script rule cannot hold the scripts Yarn would run to the registry's document, and fails closed`;
+  const differences = finding.scripts.map(({script, command, previous}) => {
+    if (script === `install` && finding.found === `binding.gyp`)
+      return `holds a binding.gyp and no install script, so Yarn would run ${say.code(command)}`;
+    return previous === null
+      ? `lists ${describeScript(say, script, command)} in its package.json`
+      : `lists the ${script} script ${say.code(printable(command))} in its package.json where the document has ${say.code(printable(previous))}`;
+  });
+  return `its archive ${differences.join(` and `)}, unlike the registry's document of ${finding.version} that the install-script rule judged before the fetch; Yarn runs the archive's scripts`;
+}
+
+function describeFetchedOutcome(say: Phrases, finding: Finding) {
+  const where = say.path(finding.file ?? `the cache`);
+  return finding.severity === `error`
+    ? `the archive was fetched into the cache (${where}), but nothing was linked or run`
+    : `Yarn will run ${finding.scripts?.length === 1 ? `it` : `them`} during the link step (the archive is ${where})`;
 }
 
 /** `adds a preinstall script (node setup_bun.js)`, `an install script`: scripts are named with their article. */

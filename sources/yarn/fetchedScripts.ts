@@ -1,0 +1,79 @@
+import {Cache, InstallMode, type LocatorHash, MessageName, type Project, type Report, ReportError, structUtils} from '@yarnpkg/core';
+import {npath, ppath} from '@yarnpkg/fslib';
+
+import {isBlocking} from '../rules/finding';
+import {INSTALL_SCRIPT_NAMES, type InstallScripts} from '../rules/installScript';
+import {type ArchivedScriptsFact, checkFetchedScripts, type FetchedUpdate} from '../rules/installScripts';
+import {rememberBlocked} from './blockedFindings';
+import {fetchedLocatorOf} from './packageSource';
+import {isInsideProject} from './projectPaths';
+import {formatCounts, reportFindingLines} from './reporting';
+import type {Session} from './session';
+import {readArchivedPackage} from './zipManifest';
+
+export type FetchOptions = {cache?: Cache, report: Report, mode?: InstallMode};
+
+/**
+ * After Yarn's fetch step, before the lockfile is written and anything linked: the updates the
+ * install-script rule judged from the registry's document are held to their fetched archives, whose
+ * scripts are what Yarn's link step runs. Only those few archives are read; a plain install reads none.
+ */
+export async function holdArchivesToTheirDocuments(project: Project, session: Session, {cache, report, mode}: FetchOptions) {
+  if (session.scriptsToConfirm.length === 0)
+    return;
+  const archiveCache = cache ?? new Cache(project.configuration.get(`cacheFolder`), {configuration: project.configuration});
+  const updates = session.scriptsToConfirm.flatMap(({name, version, locatorHashes, scripts, path}) =>
+    fetchedArchivesOf(project, archiveCache, locatorHashes).flatMap(({file, archive}): Array<FetchedUpdate> => {
+      // Without a link step Yarn fetches only what has no checksum yet; what it did not fetch it does not run either.
+      if (archive === null && mode === InstallMode.UpdateLockfile)
+        return [];
+      return [{name, version, path, file: displayPath(project, file), registry: scripts, archive: archive ?? {kind: `unreadable`, reason: `it is not in the cache after the fetch step`}}];
+    }));
+
+  const findings = checkFetchedScripts(updates, session.policy);
+  reportFindingLines(project.configuration, findings, report);
+  const blocking = findings.filter(isBlocking);
+  if (blocking.length === 0)
+    return;
+  await rememberBlocked(project, blocking);
+  const archives = new Set(blocking.map(finding => finding.file)).size;
+  throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; the install stopped after the fetch step: `
+    + `${archives === 1 ? `the archive was` : `the archives were`} fetched into the cache, but nothing was linked or run, and the lockfile was not written`);
+}
+
+/**
+ * The archive of every locator of the version Yarn fetched (virtual instances are the same archive;
+ * packages for other platforms are not fetched, built or linked), where Yarn's cache put it.
+ */
+function fetchedArchivesOf(project: Project, cache: Cache, locatorHashes: ReadonlyArray<string>) {
+  const files = new Map<string, {file: string, archive: ArchivedScriptsFact | null}>();
+  for (const locatorHash of locatorHashes) {
+    const pkg = project.storedPackages.get(locatorHash as LocatorHash);
+    if (!pkg || structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash))
+      continue;
+    const fetched = fetchedLocatorOf(pkg);
+    const file = npath.fromPortablePath(cache.getLocatorPath(fetched, project.storedChecksums.get(fetched.locatorHash) ?? null));
+    if (!files.has(file))
+      files.set(file, {file, archive: scriptsIn(readArchivedPackage(file, structUtils.getIdentVendorPath(fetched)))});
+  }
+  return [...files.values()];
+}
+
+/** The install scripts of an archive's package.json as Yarn's `Manifest` keeps them: every string value, empty ones too. */
+function scriptsIn(archived: ReturnType<typeof readArchivedPackage>): ArchivedScriptsFact | null {
+  if (archived === null || archived.kind === `unreadable`)
+    return archived;
+  const declared = (archived.manifest as {scripts?: unknown} | null)?.scripts;
+  const scripts: InstallScripts = {};
+  for (const name of INSTALL_SCRIPT_NAMES) {
+    const command = typeof declared === `object` && declared !== null && Object.hasOwn(declared, name) ? (declared as Record<string, unknown>)[name] : undefined;
+    if (typeof command === `string`)
+      scripts[name] = command;
+  }
+  return {kind: `read`, scripts, bindingGyp: archived.bindingGyp};
+}
+
+function displayPath(project: Project, file: string) {
+  const portable = npath.toPortablePath(file);
+  return isInsideProject(project, ppath.dirname(portable)) ? ppath.relative(project.cwd, portable) : file;
+}
