@@ -1,4 +1,4 @@
-import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, type Project, Report, structUtils} from '@yarnpkg/core';
+import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, miscUtils, type Project, Report, structUtils} from '@yarnpkg/core';
 
 import type {Finding, ScriptChange} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
@@ -34,10 +34,13 @@ export async function evaluateProject(project: Project, session: Session, locked
 
   const newDependencies = newDependencyFacts(project, session, graph);
   const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore);
-  session.scriptsToConfirm = scriptUpdates.flatMap(({pkg}, index) => {
-    const {scripts, run} = scriptFacts[index];
-    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
-  });
+  session.scriptsToConfirm = [
+    ...scriptUpdates.flatMap(({pkg}, index) => {
+      const {scripts, run} = scriptFacts[index];
+      return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
+    }),
+    ...await newPackagesToConfirm(project, session, npmPackages),
+  ];
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
@@ -209,10 +212,25 @@ async function scriptsSettingOf(project: Project): Promise<ScriptsSetting> {
   const rootRc = (await Configuration.findRcFiles(project.cwd)).find(rc => rc.cwd === project.cwd);
   const rootValue = (rootRc?.data as Record<string, unknown> | undefined)?.enableScripts;
   const releaseDefault = (configuration.settings.get(`enableScripts`) as {default?: unknown} | undefined)?.default === true;
-  const inProject = typeof rootValue === `undefined` ? releaseDefault : rootValue === true || rootValue === `true`;
+  const inProject = typeof rootValue === `undefined` ? releaseDefault : enablesScripts(rootValue);
   const source = configuration.sources.get(`enableScripts`) ?? null;
   const setHereBy = source === null ? null : source.includes(`<environment>`) ? `YARN_ENABLE_SCRIPTS` : rcFilesOf(source).join(`, `);
   return {here, inProject, setHereBy};
+}
+
+/**
+ * The project's own value as Yarn reads it (`true`, `1`, `"true"`...). One that names an environment
+ * variable (`${SCRIPTS:-true}`) is on wherever that variable says so, and one Yarn would refuse says
+ * nothing: both count as on.
+ */
+function enablesScripts(value: unknown) {
+  if (typeof value === `string` && value.includes(`\${`))
+    return true;
+  try {
+    return miscUtils.parseBoolean(value);
+  } catch {
+    return true;
+  }
 }
 
 /** As Yarn's link step decides: `built: false` keeps a package from building, `built: true` lets it build without `enableScripts`. */
@@ -223,6 +241,26 @@ function scriptsRunOf(project: Project, setting: ScriptsSetting, ident: Ident, v
   if (built === true || setting.here)
     return {runs: true};
   return setting.inProject ? {runs: true, offHereBy: setting.setHereBy ?? `enableScripts`} : {runs: false, because: `enableScripts`};
+}
+
+/**
+ * Packages the baseline never had (approved or declared ones pass the new sub-dependency rule) are held
+ * to their registry document after the fetch too: their line said what the document lists.
+ */
+async function newPackagesToConfirm(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>) {
+  const {baseline, policy} = session;
+  if (baseline === null || policy.installScripts === `off`)
+    return [];
+  const newPackages = npmPackages.filter(pkg => !baseline.versionsByName.has(pkg.name));
+  if (newPackages.length === 0)
+    return [];
+  const setting = await scriptsSettingOf(project);
+  const confirmed = await mapConcurrently(project.configuration, newPackages, async pkg => {
+    const scripts = await session.publishTimes.installScriptsOf(pkg.ident, pkg.version, {fullDocument: false});
+    const run = scriptsRunOf(project, setting, pkg.ident, pkg.version);
+    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
+  });
+  return confirmed.flat();
 }
 
 /** A new sub-dependency's line says what it would run at install: plain-crypto-js came with a postinstall. */

@@ -1,5 +1,6 @@
-import {Cache, InstallMode, type LocatorHash, MessageName, type Project, type Report, ReportError, structUtils} from '@yarnpkg/core';
-import {npath, ppath} from '@yarnpkg/fslib';
+import {Cache, InstallMode, type LocatorHash, Manifest, MessageName, type Project, type Report, ReportError, structUtils} from '@yarnpkg/core';
+import {Filename, npath, type PortablePath, ppath, xfs} from '@yarnpkg/fslib';
+import {ZipFS} from '@yarnpkg/libzip';
 
 import {isBlocking} from '../rules/finding';
 import {INSTALL_SCRIPT_NAMES, type InstallScripts} from '../rules/installScript';
@@ -9,7 +10,6 @@ import {fetchedLocatorOf} from './packageSource';
 import {isInsideProject} from './projectPaths';
 import {formatCounts, reportFindingLines} from './reporting';
 import type {Session} from './session';
-import {readArchivedPackage} from './zipManifest';
 
 export type FetchOptions = {cache?: Cache, report: Report, mode?: InstallMode};
 
@@ -52,25 +52,37 @@ function fetchedArchivesOf(project: Project, cache: Cache, locatorHashes: Readon
     if (!pkg || structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash))
       continue;
     const fetched = fetchedLocatorOf(pkg);
-    const file = npath.fromPortablePath(cache.getLocatorPath(fetched, project.storedChecksums.get(fetched.locatorHash) ?? null));
+    const file = cache.getLocatorPath(fetched, project.storedChecksums.get(fetched.locatorHash) ?? null);
     if (!files.has(file))
-      files.set(file, {file, archive: scriptsIn(readArchivedPackage(file, structUtils.getIdentVendorPath(fetched)))});
+      files.set(file, {file: npath.fromPortablePath(file), archive: readAsYarnWould(file, structUtils.getIdentVendorPath(fetched))});
   }
   return [...files.values()];
 }
 
-/** The install scripts of an archive's package.json as Yarn's `Manifest` keeps them: every string value, empty ones too. */
-function scriptsIn(archived: ReturnType<typeof readArchivedPackage>): ArchivedScriptsFact | null {
-  if (archived === null || archived.kind === `unreadable`)
-    return archived;
-  const declared = (archived.manifest as {scripts?: unknown} | null)?.scripts;
-  const scripts: InstallScripts = {};
-  for (const name of INSTALL_SCRIPT_NAMES) {
-    const command = typeof declared === `object` && declared !== null && Object.hasOwn(declared, name) ? (declared as Record<string, unknown>)[name] : undefined;
-    if (typeof command === `string`)
-      scripts[name] = command;
+/**
+ * An archive's install scripts and `binding.gyp` as Yarn's link step reads them: through Yarn's own
+ * `ZipFS` (which follows a symlinked package.json, and names entries as libzip does) and `Manifest`
+ * (a BOM stripped, string scripts kept, empty ones too). Null when there is no archive at that path.
+ */
+function readAsYarnWould(file: PortablePath, packageFolder: PortablePath): ArchivedScriptsFact | null {
+  if (!xfs.existsSync(file))
+    return null;
+  let zipFs: ZipFS | null = null;
+  try {
+    zipFs = new ZipFS(file, {readOnly: true});
+    const manifest = Manifest.fromText(zipFs.readFileSync(ppath.join(packageFolder, Filename.manifest), `utf8`));
+    const scripts: InstallScripts = {};
+    for (const name of INSTALL_SCRIPT_NAMES) {
+      const command = manifest.scripts.get(name);
+      if (typeof command === `string`)
+        scripts[name] = command;
+    }
+    return {kind: `read`, scripts, bindingGyp: zipFs.existsSync(ppath.join(packageFolder, `binding.gyp` as Filename))};
+  } catch (error) {
+    return {kind: `unreadable`, reason: (error as Error).message};
+  } finally {
+    zipFs?.discardAndClose();
   }
-  return {kind: `read`, scripts, bindingGyp: archived.bindingGyp};
 }
 
 function displayPath(project: Project, file: string) {

@@ -16,8 +16,6 @@ type Unreadable = {kind: `unreadable`, reason: string};
 
 export type ArchivedManifest = {kind: `manifest`, name: string, version: string} | Unreadable;
 
-/** A package's `package.json` as parsed JSON, and whether its folder holds a `binding.gyp` (Yarn then builds it with node-gyp). */
-export type ArchivedPackage = {kind: `package`, manifest: unknown, bindingGyp: boolean} | Unreadable;
 type OpenArchive = {fd: number, directory: Buffer};
 
 /**
@@ -34,29 +32,6 @@ export function readArchivedManifest(file: string, entryName: string): ArchivedM
       return entry;
     const fields = entry.value as {name?: unknown, version?: unknown} | null;
     return {kind: `manifest`, name: String(fields?.name ?? ``), version: String(fields?.version ?? ``)};
-  });
-}
-
-/**
- * The `package.json` of the package laid out at `packageFolder` (`node_modules/<name>`) in a cache
- * archive, and whether that folder holds a `binding.gyp`, file or folder, under any spelling of its
- * path: what Yarn's link step reads to decide which install scripts to run. Null when there is no archive.
- */
-export function readArchivedPackage(file: string, packageFolder: string): ArchivedPackage | null {
-  return withArchive(file, archive => {
-    const entry = readJsonEntry(archive, `${packageFolder}/package.json`);
-    if (entry.kind === `unreadable`)
-      return entry;
-    const bindingGyp = `${packageFolder}/binding.gyp`;
-    let found = false;
-    const walked = walkCentralDirectory(archive.directory, (nameStart, nameEnd) => {
-      const name = normalizedName(archive.directory, nameStart, nameEnd);
-      found ||= name === bindingGyp || name.startsWith(`${bindingGyp}/`);
-      return found;
-    });
-    if (!walked)
-      return {kind: `unreadable`, reason: `a damaged zip directory`};
-    return {kind: `package`, manifest: entry.value, bindingGyp: found};
   });
 }
 

@@ -1,5 +1,7 @@
+import {createHash} from 'node:crypto';
 import {readdir} from 'node:fs/promises';
 import {join} from 'node:path';
+import {gzipSync} from 'node:zlib';
 import {describe, expect, it} from 'vitest';
 
 import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
@@ -184,10 +186,12 @@ describe(`the install-script rule`, () => {
   });
 
   it.each([
-    [`default`, `enableScripts: true`, {enableScripts: true}, `YARN_ENABLE_SCRIPTS=0`, {YARN_ENABLE_SCRIPTS: `0`}, `stops it`],
-    [`4.10.3`, `enableScripts: false`, {enableScripts: false}, `YARN_ENABLE_SCRIPTS=0`, {YARN_ENABLE_SCRIPTS: `0`}, `lets it through`],
-    [`4.10.3`, `enableScripts: false`, {enableScripts: false}, `no variable`, SCRIPTS_AS_THE_RELEASE_DEFAULTS, `lets it through`],
-  ])(`on Yarn %s, with %s in the project's own .yarnrc.yml and %s, %s`, async (yarn, _, yarnrc, __, env, outcome) => {
+    [`default`, `enableScripts: true`, `YARN_ENABLE_SCRIPTS=0`, `stops it`, {enableScripts: true}, {YARN_ENABLE_SCRIPTS: `0`}],
+    [`default`, `enableScripts: 1 (Yarn reads it as true)`, `YARN_ENABLE_SCRIPTS=0`, `stops it`, {enableScripts: 1}, {YARN_ENABLE_SCRIPTS: `0`}],
+    [`default`, `an enableScripts that names a variable`, `YARN_ENABLE_SCRIPTS=0`, `stops it`, {enableScripts: `\${SCRIPTS:-true}`}, {YARN_ENABLE_SCRIPTS: `0`}],
+    [`4.10.3`, `enableScripts: false`, `YARN_ENABLE_SCRIPTS=0`, `lets it through`, {enableScripts: false}, {YARN_ENABLE_SCRIPTS: `0`}],
+    [`4.10.3`, `enableScripts: false`, `no variable`, `lets it through`, {enableScripts: false}, SCRIPTS_AS_THE_RELEASE_DEFAULTS],
+  ] as const)(`on Yarn %s, with %s in the project's own .yarnrc.yml and %s, %s`, async (yarn, _, __, outcome, yarnrc, env) => {
     const registry = await registryWithLib();
     const project = await lockedOnLib(registry, {yarn, yarnrc});
     const lockfile = await project.lockfile();
@@ -419,6 +423,40 @@ describe(`the install-script rule, after the fetch step: the archive holds the s
     await expectStoppedAfterFetch(project, registry, result, lockfile);
   });
 
+  // A tarball may make package/package.json a symlink whose target text is itself clean JSON: Yarn follows the link.
+  it.each([`4.0.2`, `default`])(`reads a symlinked package.json as Yarn does, not the link's own text, on Yarn %s`, async yarn => {
+    const registry = await registryWithLib();
+    const project = await lockedOnLib(registry, {yarn});
+    const lockfile = await project.lockfile();
+    publish(registry, `1.0.1`, {});
+    const clean = JSON.stringify({name: `lib`, version: `1.0.1`});
+    const planted = JSON.stringify({name: `lib`, version: `1.0.1`, scripts: {postinstall: MALICIOUS_POSTINSTALL}});
+    replaceTarball(registry, `lib`, `1.0.1`, tgz([[`package/${clean}`, planted], [`package/index.js`, `module.exports = 1;\n`], [`package/package.json`, ``, `2`, clean]]));
+
+    const result = await project.install([`up`, `lib`]);
+
+    expect(result.output).toContain(`lib@npm:1.0.1: its archive lists a postinstall script (${MALICIOUS_POSTINSTALL}) in its package.json, unlike the registry's document of 1.0.1`);
+    await expectStoppedAfterFetch(project, registry, result, lockfile);
+  });
+
+  it(`holds an approved new sub-dependency's archive to its document too`, async () => {
+    const registry = await registryWith({packages: [
+      {name: `lib`, versions: {'1.0.0': AGED, '1.0.1': {...AGED, dependencies: {helper: `^1.0.0`}}}},
+      {name: `helper`, versions: {'1.0.0': {...AGED, scripts: {postinstall: MALICIOUS_POSTINSTALL}, registryManifest: {scripts: undefined}}}},
+    ]});
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {lib: `1.0.0`}}, yarnrc: {quarantinePeriod: `3d`, quarantineApprovedDependencies: [`helper`]}});
+    expect((await project.install()).code).toBe(0);
+    const lockfile = await project.lockfile();
+    await project.setManifest({dependencies: {lib: `1.0.1`}});
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`helper@npm:1.0.0: its archive lists a postinstall script (${MALICIOUS_POSTINSTALL}) in its package.json, unlike the registry's document of 1.0.0`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(await project.scriptRan()).toBe(false);
+  });
+
   it(`stops an archive whose script has another command than the document's`, async () => {
     const registry = await registryWithLib({scripts: {postinstall: `node -e "0"`}});
     const project = await lockedOnLib(registry);
@@ -505,3 +543,34 @@ describe(`the install-script rule, after the fetch step: the archive holds the s
   });
 });
 
+
+/** A tar archive built by hand: `[path, content, type ('0' file, '2' symlink), link target]` per entry. */
+function tgz(entries: Array<[string, string, string?, string?]>) {
+  const entry = ([path, content, type = `0`, link = ``]: [string, string, string?, string?]) => {
+    const data = Buffer.from(content);
+    const header = Buffer.alloc(512);
+    header.write(path, 0, 100);
+    header.write(`0000644\0`, 100);
+    header.write(`0000000\0`, 108);
+    header.write(`0000000\0`, 116);
+    header.write(`${data.length.toString(8).padStart(11, `0`)}\0`, 124);
+    header.write(`${(1e9).toString(8).padStart(11, `0`)}\0`, 136);
+    header.write(`        `, 148);
+    header.write(type, 156);
+    header.write(link, 157, 100);
+    header.write(`ustar\0`, 257);
+    header.write(`00`, 263);
+    const checksum = header.reduce((sum, byte) => sum + byte, 0);
+    header.write(`${checksum.toString(8).padStart(6, `0`)}\0 `, 148);
+    return Buffer.concat([header, data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+  };
+  return gzipSync(Buffer.concat([...entries.map(entry), Buffer.alloc(1024)]));
+}
+
+/** Serves other bytes as a version's tarball, with the integrity the document gives for them. */
+function replaceTarball(registry: Registry, name: string, version: string, data: Buffer) {
+  const tarball = registry.packages.tarball(name, version) as {data: Buffer, shasum: string, integrity: string};
+  tarball.data = data;
+  tarball.shasum = createHash(`sha1`).update(data).digest(`hex`);
+  tarball.integrity = `sha512-${createHash(`sha512`).update(data).digest(`base64`)}`;
+}

@@ -4,7 +4,7 @@ import path from 'path';
 import {describe, expect, it} from 'vitest';
 import {deflateRawSync} from 'zlib';
 
-import {readArchivedManifest, readArchivedPackage} from '../../sources/yarn/zipManifest';
+import {readArchivedManifest} from '../../sources/yarn/zipManifest';
 
 type Entry = {name: string, content: string, method?: 0 | 8};
 
@@ -84,20 +84,3 @@ describe(`readArchivedManifest`, () => {
     expect(read(whole)).toEqual({kind: `unreadable`, reason: `a damaged zip directory`});
   });
 });
-
-describe(`readArchivedPackage`, () => {
-  const scripts = {postinstall: `node x.js`};
-  const withManifest = (...others: Array<Entry>) => zip([{name: WANTED, content: manifest(`1.0.0`)}, ...others]);
-
-  it.each<[string, Buffer, ReturnType<typeof readArchivedPackage>]>([
-    [`a package without a binding.gyp`, withManifest({name: `node_modules/lib/index.js`, content: `x`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: false}],
-    [`a binding.gyp beside the manifest`, withManifest({name: `node_modules/lib/binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
-    [`a binding.gyp spelled another way`, withManifest({name: `./node_modules/lib//binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
-    [`a folder named binding.gyp (it exists for Yarn too)`, withManifest({name: `node_modules/lib/binding.gyp/x`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: true}],
-    [`a binding.gyp of a nested folder only`, withManifest({name: `node_modules/lib/deps/binding.gyp`, content: `{}`}), {kind: `package`, manifest: {name: `lib`, version: `1.0.0`, scripts}, bindingGyp: false}],
-    [`no manifest`, zip([{name: `node_modules/lib/binding.gyp`, content: `{}`}]), {kind: `unreadable`, reason: `no ${WANTED} in the archive`}],
-  ])(`%s`, (_, content, expected) => {
-    expect(readArchivedPackage(write(content), `node_modules/lib`)).toEqual(expected);
-  });
-});
-
