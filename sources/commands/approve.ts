@@ -30,7 +30,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
       Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again.
 
-      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without either flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
+      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without a flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
       Exit codes: \`0\` when every pattern was written or already present, \`1\` when a pattern is invalid or, without a flag, matches no current finding.
     `,
@@ -44,7 +44,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
       `Exempt one version from the release-age rule`,
       `$0 quarantine approve --release-age axios@1.15.3`,
     ], [
-      `Approve the install script one version of a package added`,
+      `Approve the install script that one version of a package added`,
       `$0 quarantine approve --scripts esbuild@0.25.1`,
     ], [
       `Approve a tarball sub-dependency from that one URL`,

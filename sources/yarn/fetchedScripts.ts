@@ -36,9 +36,12 @@ export async function holdArchivesToTheirDocuments(project: Project, session: Se
   if (blocking.length === 0)
     return;
   await rememberBlocked(project, blocking);
-  const archives = new Set(blocking.map(finding => finding.file)).size;
+  const archives = [...new Set(blocking.map(finding => finding.file))];
+  // In a project's own cache the archive is one `git add` away from being committed.
+  const inProject = archives.filter((file): file is string => file !== null && !ppath.isAbsolute(npath.toPortablePath(file)));
+  const removeThem = inProject.length === 0 ? `` : `; remove ${inProject.join(`, `)} from the project's cache before committing`;
   throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; the install stopped after the fetch step: `
-    + `${archives === 1 ? `the archive was` : `the archives were`} fetched into the cache, but nothing was linked or run, and the lockfile was not written`);
+    + `${archives.length === 1 ? `the archive was` : `the archives were`} fetched into the cache, but nothing was linked or run, and the lockfile was not written${removeThem}`);
 }
 
 /**
@@ -49,7 +52,7 @@ function fetchedArchivesOf(project: Project, cache: Cache, locatorHashes: Readon
   const files = new Map<string, {file: string, archive: ArchivedScriptsFact | null}>();
   for (const locatorHash of locatorHashes) {
     const pkg = project.storedPackages.get(locatorHash as LocatorHash);
-    if (!pkg || structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash))
+    if (!pkg || structUtils.isVirtualLocator(pkg) || project.disabledLocators?.has(pkg.locatorHash) || isProjectPatch(pkg))
       continue;
     const fetched = fetchedLocatorOf(pkg);
     const file = cache.getLocatorPath(fetched, project.storedChecksums.get(fetched.locatorHash) ?? null);
@@ -57,6 +60,15 @@ function fetchedArchivesOf(project: Project, cache: Cache, locatorHashes: Readon
       files.set(file, {file: npath.fromPortablePath(file), archive: readAsYarnWould(file, structUtils.getIdentVendorPath(fetched))});
   }
   return [...files.values()];
+}
+
+/**
+ * A patch the project itself applies is its own choice, scripts included: the archive held to the
+ * registry's document is the one it patches (the same version's npm locator), not the patched one.
+ * Yarn's built-in patches (`builtin<compat/...>`) change no script.
+ */
+function isProjectPatch(pkg: {reference: string}) {
+  return pkg.reference.startsWith(`patch:`) && !pkg.reference.includes(`builtin<`);
 }
 
 /**

@@ -55,11 +55,22 @@ export function validateProject(project: Project, report: ValidationReport) {
         return;
       }
       // Yarn ends its fetch step by deleting the archives the new graph no longer uses (the baseline's,
-      // in a project's own cache): not for an install that may be stopped and keep its lockfile.
-      await fetchEverything({...opts, persistProject: false});
-      await holdArchivesToTheirDocuments(project, session, opts);
-      if ((opts.persistProject ?? true) && opts.mode !== InstallMode.UpdateLockfile)
-        await project.cacheCleanup({cache: opts.cache, report: opts.report});
+      // in a project's own cache): the archives are held to their documents first, so an install that
+      // is stopped keeps what its lockfile names, and one that goes on gets Yarn's own cleanup and summary.
+      const cacheCleanup = project.cacheCleanup;
+      let held = false;
+      project.cacheCleanup = async cleanupOpts => {
+        await holdArchivesToTheirDocuments(project, session, opts);
+        held = true;
+        return await cacheCleanup.call(project, cleanupOpts);
+      };
+      try {
+        await fetchEverything(opts);
+      } finally {
+        project.cacheCleanup = cacheCleanup;
+      }
+      if (!held)
+        await holdArchivesToTheirDocuments(project, session, opts);
     };
   }
 

@@ -110,6 +110,7 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     scripts: finding.scripts,
     previousVersion: finding.previousVersion,
     scriptsRun: finding.scriptsRun,
+    unreadableBaseline: finding.unreadableBaseline,
     message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
   };
 }

@@ -136,7 +136,7 @@ describe.each(JSR_RELEASES)(`on Yarn %s`, yarn => {
     const result = await project.install();
 
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/@acme\/utils@jsr:1\.0\.0 is a new sub-dependency: lib 1\.0\.0 -> 1\.1\.0 adds @jsr\/acme__utils@\^1\.0\.0 \(declared as @acme\/utils\), a package this project never had; it has no install script \(via app@workspace:\. > lib@npm:1\.1\.0 > @acme\/utils@jsr:1\.0\.0\)\. Fix: if you trust it, run yarn quarantine approve @jsr\/acme__utils, which adds it to quarantineApprovedDependencies/);
+    expect(result.output).toMatch(/@acme\/utils@jsr:1\.0\.0 is a new sub-dependency: lib 1\.0\.0 -> 1\.1\.0 adds @jsr\/acme__utils@\^1\.0\.0 \(declared as @acme\/utils\), a package this project never had; its registry document lists no install script \(via app@workspace:\. > lib@npm:1\.1\.0 > @acme\/utils@jsr:1\.0\.0\)\. Fix: if you trust it, run yarn quarantine approve @jsr\/acme__utils, which adds it to quarantineApprovedDependencies/);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
   });
@@ -155,7 +155,7 @@ describe.each(JSR_RELEASES)(`on Yarn %s`, yarn => {
     const result = await project.install();
 
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/@jsr\/evil__payload@npm:1\.0\.0 is a new sub-dependency: @jsr\/std__path 1\.0\.0 -> 1\.1\.0 adds @jsr\/evil__payload@\^1\.0\.0, a package this project never had; it has no install script \(via app@workspace:\. > @std\/path@jsr:1\.1\.0 > @jsr\/evil__payload@npm:1\.0\.0\)/);
+    expect(result.output).toMatch(/@jsr\/evil__payload@npm:1\.0\.0 is a new sub-dependency: @jsr\/std__path 1\.0\.0 -> 1\.1\.0 adds @jsr\/evil__payload@\^1\.0\.0, a package this project never had; its registry document lists no install script \(via app@workspace:\. > @std\/path@jsr:1\.1\.0 > @jsr\/evil__payload@npm:1\.0\.0\)/);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
   });

@@ -113,7 +113,7 @@ describe(`the new sub-dependency rule`, () => {
 
     expect(result.code, result.output).toBe(1);
     for (const [binding, platform] of [[`@tool/linux-x64`, `os=linux & cpu=x64`], [`@tool/darwin-arm64`, `os=darwin & cpu=arm64`]])
-      expect(result.output).toContain(`${binding}@npm:1.1.0 is a new sub-dependency: tool 1.0.0 -> 1.1.0 adds ${binding}@1.1.0, a package this project never had; it has no install script; it is optional, for ${platform} (via app@workspace:. > tool@npm:1.1.0 > ${binding}@npm:1.1.0). Fix: if you trust it, run yarn quarantine approve ${binding} (or yarn quarantine approve '@tool/*' for the whole scope), which adds it to quarantineApprovedDependencies`);
+      expect(result.output).toContain(`${binding}@npm:1.1.0 is a new sub-dependency: tool 1.0.0 -> 1.1.0 adds ${binding}@1.1.0, a package this project never had; its registry document lists no install script; it is optional, for ${platform} (via app@workspace:. > tool@npm:1.1.0 > ${binding}@npm:1.1.0). Fix: if you trust it, run yarn quarantine approve ${binding} (or yarn quarantine approve '@tool/*' for the whole scope), which adds it to quarantineApprovedDependencies`);
     expect(result.output).toContain(`Quarantine: 2 violations: 2 of the new sub-dependency rule (2 new sub-dependencies)`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
@@ -228,7 +228,7 @@ async function changeWorkspace(project: Awaited<ReturnType<typeof projectWith>>,
   await project.setManifest({workspaces});
 }
 
-const evilFinding = (label: string) => `evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had; it has no install script (via ${label} > lib-a@npm:1.1.0 > evil@npm:1.0.0)`;
+const evilFinding = (label: string) => `evil@npm:1.0.0 is a new sub-dependency: lib-a 1.0.0 -> 1.1.0 adds evil@^1.0.0, a package this project never had; its registry document lists no install script (via ${label} > lib-a@npm:1.1.0 > evil@npm:1.0.0)`;
 
 describe.each([`4.0.2`, `default`])(`a renamed or moved workspace, on Yarn %s`, yarn => {
   it.each([

@@ -117,7 +117,7 @@ describe(`a private Verdaccio serving a scoped package`, () => {
     const result = await project.install([`up`, `@private/sdk`]);
 
     expect(result.code).toBe(1);
-    expect(result.output).toContain(`@private/telemetry@npm:1.0.0 is a new sub-dependency: @private/sdk 1.0.0 -> 1.1.0 adds @private/telemetry@^1.0.0, a package this project never had; it has no install script (via app@workspace:. > @private/sdk@npm:1.1.0 > @private/telemetry@npm:1.0.0). Fix: if you trust it, run yarn quarantine approve @private/telemetry, which adds it to quarantineApprovedDependencies`);
+    expect(result.output).toContain(`@private/telemetry@npm:1.0.0 is a new sub-dependency: @private/sdk 1.0.0 -> 1.1.0 adds @private/telemetry@^1.0.0, a package this project never had; its registry document lists no install script (via app@workspace:. > @private/sdk@npm:1.1.0 > @private/telemetry@npm:1.0.0). Fix: if you trust it, run yarn quarantine approve @private/telemetry, which adds it to quarantineApprovedDependencies`);
     expect(await project.lockfile()).toBe(lockfile);
     expect(await verdaccio.tarballRequests()).toEqual([]);
   });

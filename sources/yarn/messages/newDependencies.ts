@@ -45,7 +45,7 @@ function describeNewScripts(say: Phrases, finding: Finding) {
   if (finding.scripts === null)
     return `; the registry does not say which install scripts it has`;
   if (finding.scripts.length === 0)
-    return `; it has no install script`;
+    return `; its registry document lists no install script`;
   const listed = finding.scripts.map(({script, command}) => describeScript(say, script, command)).join(` and `);
   return `; it has ${listed}, which ${finding.scriptsRun ? `Yarn would run` : `will not run here`}`;
 }
