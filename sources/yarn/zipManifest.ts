@@ -9,6 +9,9 @@ const END_RECORD_SIZE = 22;
 const CENTRAL_HEADER_SIZE = 46;
 const LOCAL_HEADER_SIZE = 30;
 const MAX_COMMENT = 0xffff;
+const UNICODE_PATH_FIELD = 0x7075;
+const FILE_TYPE_MASK = 0o170000;
+const SYMLINK_TYPE = 0o120000;
 /** A package manifest is small; anything larger is not one Yarn wrote. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
@@ -71,6 +74,11 @@ function readJsonEntry({fd, directory}: OpenArchive, entryName: string): {kind: 
     return {kind: `unreadable`, reason: `the archive holds ${entryName} more than once`};
   if (header === `damaged`)
     return {kind: `unreadable`, reason: `a damaged zip directory`};
+  if (header === `renamed`)
+    return {kind: `unreadable`, reason: `an entry is renamed by a Unicode-path field, which Yarn applies`};
+  // Yarn follows a symlink to another entry; its own text would be read here instead.
+  if (((directory.readUInt32LE(header + 38) >>> 16) & FILE_TYPE_MASK) === SYMLINK_TYPE)
+    return {kind: `unreadable`, reason: `${entryName} is a symlink`};
   const method = directory.readUInt16LE(header + 10);
   const compressedSize = directory.readUInt32LE(header + 20);
   const localOffset = directory.readUInt32LE(header + 42);
@@ -81,7 +89,7 @@ function readJsonEntry({fd, directory}: OpenArchive, entryName: string): {kind: 
   if (local.readUInt32LE(0) !== LOCAL_FILE_HEADER)
     return {kind: `unreadable`, reason: `a damaged zip entry`};
   const data = readAt(fd, localOffset + LOCAL_HEADER_SIZE + local.readUInt16LE(26) + local.readUInt16LE(28), compressedSize);
-  const content = method === 0 ? data : method === 8 ? inflateRawSync(data) : null;
+  const content = method === 0 ? data : method === 8 ? inflateRawSync(data, {maxOutputLength: MAX_MANIFEST_BYTES}) : null;
   if (content === null)
     return {kind: `unreadable`, reason: `an unknown compression method (${method})`};
   return {kind: `json`, value: JSON.parse(content.toString(`utf8`))};
@@ -107,11 +115,16 @@ function findEndRecord(fd: number, size: number): Buffer | null {
  * entries that name it, or spellings that unzip to the same path (`./`, `//`, backslashes), make the
  * archive ambiguous: which one a tool extracts is its own choice.
  */
-function findCentralHeader(directory: Buffer, wanted: string): number | `ambiguous` | `damaged` | null {
+function findCentralHeader(directory: Buffer, wanted: string): number | `ambiguous` | `damaged` | `renamed` | null {
   const suffix = Buffer.from(wanted.slice(wanted.lastIndexOf(`/`) + 1));
   let found: number | null = null;
   let ambiguous = false;
+  let renamed = false;
   const walked = walkCentralDirectory(directory, (nameStart, nameEnd, offset) => {
+    // libzip names such an entry by its extra field, not by the name compared here; Yarn never writes one.
+    renamed ||= hasUnicodePath(directory, nameEnd, nameEnd + directory.readUInt16LE(offset + 30));
+    if (renamed)
+      return true;
     // Most names end otherwise: compared as bytes before anything is decoded.
     if (nameEnd - nameStart < suffix.length || directory.compare(suffix, 0, suffix.length, nameEnd - suffix.length, nameEnd) !== 0)
       return false;
@@ -121,9 +134,18 @@ function findCentralHeader(directory: Buffer, wanted: string): number | `ambiguo
     }
     return ambiguous;
   });
+  if (renamed)
+    return `renamed`;
   if (ambiguous)
     return `ambiguous`;
   return walked ? found : `damaged`;
+}
+
+function hasUnicodePath(directory: Buffer, extraStart: number, extraEnd: number) {
+  for (let offset = extraStart; offset + 4 <= extraEnd; offset += 4 + directory.readUInt16LE(offset + 2))
+    if (directory.readUInt16LE(offset) === UNICODE_PATH_FIELD)
+      return true;
+  return false;
 }
 
 /** Visits the central directory headers as unzip tools walk them, until `visit` returns true; false when the directory is damaged. */

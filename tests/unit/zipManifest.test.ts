@@ -6,14 +6,14 @@ import {deflateRawSync} from 'zlib';
 
 import {readArchivedManifest} from '../../sources/yarn/zipManifest';
 
-type Entry = {name: string, content: string, method?: 0 | 8};
+type Entry = {name: string, content: string, method?: 0 | 8, symlink?: boolean, extra?: Buffer};
 
 /** A zip as Yarn writes its cache archives (no comment, sizes in the headers), with what a test needs to forge. */
 function zip(entries: Array<Entry>, {comment = ``}: {comment?: string} = {}) {
   const locals: Array<Buffer> = [];
   const centrals: Array<Buffer> = [];
   let offset = 0;
-  for (const {name, content, method = 8} of entries) {
+  for (const {name, content, method = 8, symlink = false, extra = Buffer.alloc(0)} of entries) {
     const raw = Buffer.from(content);
     const data = method === 8 ? deflateRawSync(raw) : raw;
     const nameBytes = Buffer.from(name);
@@ -29,9 +29,13 @@ function zip(entries: Array<Entry>, {comment = ``}: {comment?: string} = {}) {
     central.writeUInt32LE(data.length, 20);
     central.writeUInt32LE(raw.length, 24);
     central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt16LE(extra.length, 30);
     central.writeUInt32LE(offset, 42);
+    // Made on Unix (3), with the file's mode in the high half of the external attributes.
+    central.writeUInt16LE(3 << 8, 4);
+    central.writeUInt32LE(((symlink ? 0o120777 : 0o100644) << 16) >>> 0, 38);
     locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
+    centrals.push(central, nameBytes, extra);
     offset += 30 + nameBytes.length + data.length;
   }
   const directory = Buffer.concat(centrals);
@@ -43,6 +47,15 @@ function zip(entries: Array<Entry>, {comment = ``}: {comment?: string} = {}) {
   end.writeUInt32LE(offset, 16);
   end.writeUInt16LE(Buffer.byteLength(comment), 20);
   return Buffer.concat([...locals, directory, end, Buffer.from(comment)]);
+}
+
+/** An Info-ZIP Unicode Path extra field (0x7075) naming `name`. */
+function unicodePath(name: string) {
+  const data = Buffer.concat([Buffer.from([1, 0, 0, 0, 0]), Buffer.from(name)]);
+  const header = Buffer.alloc(4);
+  header.writeUInt16LE(0x7075, 0);
+  header.writeUInt16LE(data.length, 2);
+  return Buffer.concat([header, data]);
 }
 
 const manifest = (version: string) => JSON.stringify({name: `lib`, version, scripts: {postinstall: `node x.js`}});
@@ -67,6 +80,8 @@ describe(`readArchivedManifest`, () => {
     [`two entries of the same name (tools disagree on which one wins)`, zip([{name: WANTED, content: manifest(`1.0.0`)}, {name: WANTED, content: manifest(`1.0.1`)}]), {kind: `unreadable`, reason: `the archive holds ${WANTED} more than once`}],
     [`a second spelling of the same path`, zip([{name: WANTED, content: manifest(`1.0.0`)}, {name: `node_modules/lib/./package.json`, content: manifest(`1.0.1`)}]), {kind: `unreadable`, reason: `the archive holds ${WANTED} more than once`}],
     [`a spelling with backslashes`, zip([{name: WANTED, content: manifest(`1.0.0`)}, {name: `node_modules\\lib\\package.json`, content: manifest(`1.0.1`)}]), {kind: `unreadable`, reason: `the archive holds ${WANTED} more than once`}],
+    [`a manifest that is a symlink (Yarn follows it to another file)`, zip([{name: `node_modules/lib/other.json`, content: manifest(`2.0.0`)}, {name: WANTED, content: `other.json`, symlink: true}]), {kind: `unreadable`, reason: `${WANTED} is a symlink`}],
+    [`an entry renamed by a Unicode-path extra field (libzip applies it)`, zip([{name: WANTED, content: manifest(`1.0.0`)}, {name: `node_modules/lib/xackage.json`, content: manifest(`2.0.0`), extra: unicodePath(WANTED)}]), {kind: `unreadable`, reason: `an entry is renamed by a Unicode-path field, which Yarn applies`}],
     [`bytes that are no zip`, Buffer.from(`not a zip at all, just text that is long enough`), {kind: `unreadable`, reason: `not a zip archive`}],
   ])(`%s`, (_, content, expected) => {
     expect(read(content)).toEqual(expected);
