@@ -1,8 +1,9 @@
-import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, miscUtils, type Project, Report, structUtils} from '@yarnpkg/core';
+import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, miscUtils, type Project, Report} from '@yarnpkg/core';
 
 import type {Finding, ScriptChange} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, workspacesDeclaredBefore} from '../rules/newDependencies';
+import type {InstallScriptsFact} from '../rules/installScript';
 import {checkInstallScripts, type ScriptsRun, type ScriptUpdate} from '../rules/installScripts';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
 import {findMatchingPattern} from '../policy/pattern';
@@ -33,14 +34,16 @@ export async function evaluateProject(project: Project, session: Session, locked
   session.resolutionFindings.clear();
 
   const newDependencies = newDependencyFacts(project, session, graph);
-  const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore);
+  // Read once, and only when some package's scripts are judged: it reads the project's rc file.
+  let scriptsSetting: Promise<ScriptsSetting> | undefined;
+  const scriptsSettingOnce = () => scriptsSetting ??= scriptsSettingOf(project);
+  const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore, scriptsSettingOnce);
+  const newPackages = await gatherNewPackageScripts(project, session, npmPackages, scriptsSettingOnce);
   session.scriptsToConfirm = [
-    ...scriptUpdates.flatMap(({pkg}, index) => {
-      const {scripts, run} = scriptFacts[index];
-      return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
-    }),
-    ...await newPackagesToConfirm(project, session, npmPackages),
-  ];
+    ...scriptUpdates.map(({pkg}, index) => ({pkg, ...scriptFacts[index]})),
+    ...newPackages.values(),
+  ].flatMap(({pkg, scripts, run}) =>
+    scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : []);
   const seenAtResolution = new Set(resolutionFindings.map(finding => `${finding.kind} ${finding.name}`));
   const findings = [
     ...resolutionFindings,
@@ -50,7 +53,7 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkInstallScripts(scriptFacts, policy),
   ];
-  await describeNewPackagesScripts(project, session, findings);
+  describeNewPackagesScripts(newPackages, findings);
   dropScriptsUnknownToReleaseAge(findings);
 
   attachPaths(graph, findings);
@@ -185,17 +188,17 @@ function updatesToJudgeForScripts(session: Session, npmPackages: ReadonlyArray<N
  * Versions that replaced every baseline version of their name, with the install scripts of each and
  * of the baseline's versions, from the one document their publish times came from.
  */
-async function gatherScriptUpdates(project: Project, session: Session, updates: ReadonlyArray<{pkg: NpmPackage, before: ReadonlyArray<string>}>, lockedBefore: ReadonlySet<string>): Promise<Array<ScriptUpdate>> {
+async function gatherScriptUpdates(project: Project, session: Session, updates: ReadonlyArray<{pkg: NpmPackage, before: ReadonlyArray<string>}>, lockedBefore: ReadonlySet<string>, scriptsSetting: () => Promise<ScriptsSetting>): Promise<Array<ScriptUpdate>> {
   if (updates.length === 0)
     return [];
-  const setting = await scriptsSettingOf(project);
+  const setting = await scriptsSetting();
   return await mapConcurrently(project.configuration, updates, async ({pkg, before}) => ({
     name: pkg.name,
     version: pkg.version,
     scripts: await session.publishTimes.installScriptsOf(pkg.ident, pkg.version),
     baseline: await Promise.all(before.map(async version => ({version, scripts: await session.publishTimes.installScriptsOf(pkg.ident, version)}))),
     run: scriptsRunOf(project, setting, pkg.ident, pkg.version),
-    locked: pkg.locatorHashes.every(hash => lockedBefore.has(hash)),
+    locked: isLocked(pkg, lockedBefore),
   }));
 }
 
@@ -243,42 +246,41 @@ function scriptsRunOf(project: Project, setting: ScriptsSetting, ident: Ident, v
   return setting.inProject ? {runs: true, offHereBy: setting.setHereBy ?? `enableScripts`} : {runs: false, because: `enableScripts`};
 }
 
+type NewPackageScripts = {pkg: NpmPackage, scripts: InstallScriptsFact, run: ScriptsRun};
+
 /**
- * Packages the baseline never had (approved or declared ones pass the new sub-dependency rule) are held
- * to their registry document after the fetch too: their line said what the document lists.
+ * What each package the baseline never had runs at install, from the document its publish time came
+ * from: its new sub-dependency line says so, and its archive is held to it after the fetch (approved
+ * or declared ones pass the new sub-dependency rule). Keyed by `name@version`.
  */
-async function newPackagesToConfirm(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>) {
+async function gatherNewPackageScripts(project: Project, session: Session, npmPackages: ReadonlyArray<NpmPackage>, scriptsSetting: () => Promise<ScriptsSetting>): Promise<Map<string, NewPackageScripts>> {
   const {baseline, policy} = session;
   if (baseline === null || policy.installScripts === `off`)
-    return [];
+    return new Map();
   const newPackages = npmPackages.filter(pkg => !baseline.versionsByName.has(pkg.name));
   if (newPackages.length === 0)
-    return [];
-  const setting = await scriptsSettingOf(project);
-  const confirmed = await mapConcurrently(project.configuration, newPackages, async pkg => {
-    const scripts = await session.publishTimes.installScriptsOf(pkg.ident, pkg.version, {fullDocument: false});
-    const run = scriptsRunOf(project, setting, pkg.ident, pkg.version);
-    return scripts.kind === `known` && run.runs ? [{name: pkg.name, version: pkg.version, locatorHashes: pkg.locatorHashes, scripts: scripts.scripts, path: pkg.path}] : [];
-  });
-  return confirmed.flat();
+    return new Map();
+  const setting = await scriptsSetting();
+  const facts = await mapConcurrently(project.configuration, newPackages, async pkg => ({
+    pkg,
+    scripts: await session.publishTimes.installScriptsOf(pkg.ident, pkg.version, {fullDocument: false}),
+    run: scriptsRunOf(project, setting, pkg.ident, pkg.version),
+  }));
+  return new Map(facts.map(fact => [`${fact.pkg.name}@${fact.pkg.version}`, fact]));
 }
 
 /** A new sub-dependency's line says what it would run at install: plain-crypto-js came with a postinstall. */
-async function describeNewPackagesScripts(project: Project, session: Session, findings: Array<Finding>) {
-  const newPackages = findings.flatMap((finding, index) => finding.kind === `new-sub-dependency` && finding.version !== null ? [index] : []);
-  if (session.policy.installScripts === `off` || newPackages.length === 0)
-    return;
-  const setting = await scriptsSettingOf(project);
-  await Promise.all(newPackages.map(async index => {
+function describeNewPackagesScripts(newPackages: ReadonlyMap<string, NewPackageScripts>, findings: Array<Finding>) {
+  for (let index = 0; index < findings.length; index++) {
     const finding = findings[index];
-    const ident = structUtils.parseIdent(finding.name);
-    // Its document is the one its publish time came from: what the registry lists is enough to say.
-    const fact = await session.publishTimes.installScriptsOf(ident, finding.version!, {fullDocument: false});
-    if (fact.kind === `unknown`)
-      return;
-    const scripts = fact.kind === `known` ? Object.entries(fact.scripts).map(([script, command]) => ({script, command, previous: null}) as ScriptChange) : null;
-    findings[index] = {...finding, scripts, scriptsRun: scriptsRunOf(project, setting, ident, finding.version!).runs};
-  }));
+    const fact = finding.kind === `new-sub-dependency` ? newPackages.get(`${finding.name}@${finding.version}`) : undefined;
+    if (!fact || fact.scripts.kind === `unknown`)
+      continue;
+    const scripts = fact.scripts.kind === `known`
+      ? Object.entries(fact.scripts.scripts).map(([script, command]) => ({script, command, previous: null}) as ScriptChange)
+      : null;
+    findings[index] = {...finding, scripts, scriptsRun: fact.run.runs};
+  }
 }
 
 /** A version the registry cannot describe is reported once: by the release-age rule when it judged it too. */

@@ -45,59 +45,41 @@ export function validateProject(project: Project, report: ValidationReport) {
   // Read now, before anything can rewrite the lockfile.
   void session.baseline;
 
-  const followsFetch = typeof project.fetchEverything === `function`;
-  if (followsFetch) {
-    const fetchEverything: FetchEverything = project.fetchEverything.bind(project);
-    project.fetchEverything = async opts => {
-      if (session.scriptsToConfirm.length === 0 || typeof project.cacheCleanup !== `function`) {
-        await fetchEverything(opts);
-        await holdArchivesToTheirDocuments(project, session, opts);
-        return;
-      }
-      // Yarn ends its fetch step by deleting the archives the new graph no longer uses (the baseline's,
-      // in a project's own cache): the archives are held to their documents first, so an install that
-      // is stopped keeps what its lockfile names, and one that goes on gets Yarn's own cleanup and summary.
-      const cacheCleanup = project.cacheCleanup;
-      let held = false;
-      project.cacheCleanup = async cleanupOpts => {
-        await holdArchivesToTheirDocuments(project, session, opts);
+  const fetchEverything: FetchEverything = project.fetchEverything.bind(project);
+  project.fetchEverything = async opts => {
+    // Yarn ends its fetch step by deleting the archives the new graph no longer uses (the baseline's,
+    // in a project's own cache): the archives are held to their documents first, so an install that
+    // is stopped keeps what its lockfile names, and one that goes on gets Yarn's own cleanup and summary.
+    let held = false;
+    const hold = async () => {
+      if (!held) {
         held = true;
-        return await cacheCleanup.call(project, cleanupOpts);
-      };
-      try {
-        await fetchEverything(opts);
-      } finally {
-        project.cacheCleanup = cacheCleanup;
-      }
-      if (!held)
         await holdArchivesToTheirDocuments(project, session, opts);
+      }
     };
-  }
+    if (session.scriptsToConfirm.length === 0) {
+      await fetchEverything(opts);
+      return;
+    }
+    const cacheCleanup = project.cacheCleanup;
+    project.cacheCleanup = async cleanupOpts => {
+      await hold();
+      return await cacheCleanup.call(project, cleanupOpts);
+    };
+    try {
+      await fetchEverything(opts);
+    } finally {
+      project.cacheCleanup = cacheCleanup;
+    }
+    await hold();
+  };
 
   const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
     await resolveEverything(opts);
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
-    if (!followsFetch)
-      refuseUnconfirmedArchives(project, session, opts.report);
   };
-}
-
-/**
- * A Yarn release without the fetch step the plugin follows (`Project.fetchEverything`, in every 4.x
- * so far) would link archives nobody held to the registry's document: such updates are stopped here.
- */
-function refuseUnconfirmedArchives(project: Project, session: Session, report: Report) {
-  const {scriptsToConfirm, policy} = session;
-  if (scriptsToConfirm.length === 0)
-    return;
-  const updates = scriptsToConfirm.map(({name, version}) => structUtils.prettyLocator(project.configuration, structUtils.makeLocator(structUtils.parseIdent(name), `npm:${version}`))).join(`, `);
-  const text = `Quarantine: this Yarn release has no fetch step the plugin can follow (Project.fetchEverything), so the archives of ${updates} cannot be held to the install scripts of the registry's document`;
-  if (policy.installScripts !== `reject`)
-    report.reportWarning(MessageName.UNNAMED, text);
-  else
-    throw new ReportError(MessageName.UNNAMED, `${text}; the install stopped before fetching anything, and the lockfile was not written`);
 }
 
 /**
