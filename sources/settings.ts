@@ -1,8 +1,9 @@
 import {MessageName, type Project, ReportError, SettingsType, formatUtils} from '@yarnpkg/core';
 
 import {parseDuration} from './policy/duration';
-import {parsePattern, type Pattern} from './policy/pattern';
-import type {InstallScriptsMode, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy} from './policy/policy';
+import {isExpired, MOMENT_FORMS, parseListEntry} from './policy/listEntry';
+import type {Pattern} from './policy/pattern';
+import type {InstallScriptsMode, ListSetting, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy, PolicyListEntry} from './policy/policy';
 import {invalidValueSource, isSetOutsideProject, settingSource} from './yarn/settingSource';
 
 declare module '@yarnpkg/core' {
@@ -67,24 +68,36 @@ export const settings = {
 
 export type SettingName = keyof typeof settings;
 
-/** Reads and validates the policy; any bad value stops the command naming the setting and the fix. */
-export function readPolicy(project: Project): Policy {
+/**
+ * Reads and validates the policy; any bad value stops the command naming the setting and the fix.
+ * `now` decides which list entries have expired: the same moment every rule of the command measures against.
+ */
+export function readPolicy(project: Project, now: Date): Policy {
   const periodText = String(project.configuration.get(`quarantinePeriod`)).trim();
   const periodMs = parseDuration(periodText);
   if (periodMs === null)
     throw invalidSetting(project, `quarantinePeriod`, periodText,
       `a duration such as 90m, 12h, 3d or 1w (a bare number is minutes; 0 turns the rule off)`);
 
+  const lists = {
+    quarantineExemptPackages: readList(project, `quarantineExemptPackages`, now),
+    quarantineApprovedDependencies: readList(project, `quarantineApprovedDependencies`, now),
+    quarantineApprovedScripts: readList(project, `quarantineApprovedScripts`, now),
+  };
+  const entries = Object.values(lists).flatMap(list => list.entries);
+
   return {
     periodMs,
     periodText,
-    exemptPackages: readPatterns(project, `quarantineExemptPackages`),
+    exemptPackages: lists.quarantineExemptPackages.live,
     lockfile: readChoice<LockfileMode>(project, `quarantineLockfile`, [`verify`, `trust`]),
     missingPublishTime: readChoice<MissingPublishTimeMode>(project, `quarantineMissingPublishTime`, [`reject`, `allow`]),
     newDependencies: readChoice<NewDependenciesMode>(project, `quarantineNewDependencies`, [`reject`, `warn`, `off`]),
-    approvedDependencies: readPatterns(project, `quarantineApprovedDependencies`),
+    approvedDependencies: lists.quarantineApprovedDependencies.live,
     installScripts: readChoice<InstallScriptsMode>(project, `quarantineInstallScripts`, [`reject`, `warn`, `off`]),
-    approvedScripts: readPatterns(project, `quarantineApprovedScripts`),
+    approvedScripts: lists.quarantineApprovedScripts.live,
+    expiredEntries: entries.filter(entry => isExpired(entry, now)),
+    expiringEntries: entries.filter(entry => entry.expiresAt !== null && !isExpired(entry, now)),
     setOutsideProject: settingNames().map(name => settingSource(project, name)).filter(isSetOutsideProject),
   };
 }
@@ -93,14 +106,17 @@ export function settingNames(): Array<SettingName> {
   return Object.keys(settings) as Array<SettingName>;
 }
 
-function readPatterns(project: Project, name: `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`): Array<Pattern> {
-  return project.configuration.get(name).map(entry => {
-    const pattern = parsePattern(String(entry));
-    if (pattern === null)
-      throw invalidSetting(project, name, String(entry),
-        `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
-    return pattern;
+/** A list's entries, and the patterns of those that still count. */
+function readList(project: Project, setting: ListSetting, now: Date): {entries: Array<PolicyListEntry>, live: Array<Pattern>} {
+  const entries = project.configuration.get(setting).map(value => {
+    const entry = parseListEntry(String(value));
+    if (`malformed` in entry)
+      throw invalidSetting(project, setting, String(value), entry.malformed === `pattern`
+        ? `a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0), and optionally by "until" and when the entry expires (axios@1.14.0 until 2026-12-08 12:00 UTC)`
+        : `after "until", ${MOMENT_FORMS}`);
+    return {...entry, setting};
   });
+  return {entries, live: entries.filter(entry => !isExpired(entry, now)).map(entry => entry.pattern)};
 }
 
 function readChoice<T extends string>(project: Project, name: SettingName, choices: ReadonlyArray<T>): T {

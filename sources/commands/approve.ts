@@ -2,20 +2,14 @@ import {BaseCommand} from '@yarnpkg/cli';
 import {Configuration, formatUtils, MessageName, Project, ReportError, StreamReport, ThrowReport} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
 
-import {matchesPattern, parsePattern, pinnedVersionOf, type Pattern} from '../policy/pattern';
-import type {Rule} from '../rules/finding';
+import {parseDuration} from '../policy/duration';
+import {formatListEntry, MOMENT_FORMS, parseListEntry, parseMoment} from '../policy/listEntry';
+import {parsePattern, pinnedVersionOf, type Pattern} from '../policy/pattern';
+import {type ApprovableRule, isApprovable, LIST_OF_RULE} from '../policy/policy';
+import {entryCovers, type ApprovalTarget} from '../rules/expiredApprovals';
 import {recallBlocked} from '../yarn/blockedFindings';
 import {evaluateProject} from '../yarn/evaluation';
 import {openLockedProject} from '../yarn/lockfileProject';
-
-/** The lockfile rule has no list: what it finds is fixed in the lockfile, not approved. */
-type ApprovableRule = Exclude<Rule, `lockfile`>;
-
-const SETTING_OF: Record<ApprovableRule, `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`> = {
-  [`release-age`]: `quarantineExemptPackages`,
-  [`new-dependency`]: `quarantineApprovedDependencies`,
-  [`install-scripts`]: `quarantineApprovedScripts`,
-};
 
 export default class QuarantineApproveCommand extends BaseCommand {
   static paths = [[`quarantine`, `approve`]];
@@ -30,9 +24,11 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
       Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again.
 
+      \`--until <moment>\` or \`--for <duration>\` makes the approval expire: the entry is written as \`<pattern> until <YYYY-MM-DD HH:MM> UTC\` (\`axios@1.15.3 until 2026-12-08 12:00 UTC\`), the same spelling in every list, and stops approving anything at that moment; the finding it would have covered then says that it expired. \`--until\` takes a date (\`2026-12-08\`, meaning 00:00 UTC), or a time with \`Z\` or an offset (\`2026-12-08T12:00Z\`); \`--for\` a duration in the \`quarantinePeriod\` grammar (\`12h\`, \`3d\`, \`1w\`), counted from now; both are rounded down to the minute. Approving a pattern that a list already holds with another expiry (or none) replaces that entry, so an approval can be renewed or made permanent. \`yarn quarantine check\` warns of entries that expire within a week; \`yarn quarantine prune\` removes expired ones.
+
       \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without a flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
-      Exit codes: \`0\` when every pattern was written or already present, \`1\` when a pattern is invalid or, without a flag, matches no current finding.
+      Exit codes: \`0\` when every pattern was written or already present, \`1\` when, without a flag, a pattern matches no current finding, \`2\` on bad input (an invalid pattern, \`--until\` or \`--for\`, a version range given to \`--scripts\`); nothing is written unless every pattern can be.
     `,
     examples: [[
       `Approve the package the last blocked install named`,
@@ -46,6 +42,12 @@ export default class QuarantineApproveCommand extends BaseCommand {
     ], [
       `Approve the install script that one version of a package added`,
       `$0 quarantine approve --scripts esbuild@0.25.1`,
+    ], [
+      `Exempt a version from the release-age rule for a week only`,
+      `$0 quarantine approve --release-age axios@1.15.3 --for 1w`,
+    ], [
+      `Approve a new sub-dependency until a given day`,
+      `$0 quarantine approve plain-crypto-js --until 2026-12-31`,
     ], [
       `Approve a tarball sub-dependency from that one URL`,
       `$0 quarantine approve 'payload@https://example.com/payload-1.0.0.tgz'`,
@@ -63,18 +65,28 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
   since = Option.String(`--since`, {description: `Without a flag, decide from the findings against yarn.lock at this git revision`});
 
+  until = Option.String(`--until`, {description: `Make the approval expire at this moment (2026-12-08, 2026-12-08T12:00Z)`});
+
+  forDuration = Option.String(`--for`, {description: `Make the approval expire after this long (12h, 3d, 1w)`});
+
   patterns = Option.Rest({required: 1});
 
   async execute() {
     const configuration = await Configuration.find(this.context.cwd, this.context.plugins);
+    let badInput = false;
+    const refuse = (message: string) => {
+      badInput = true;
+      return new ReportError(MessageName.UNNAMED, message);
+    };
 
     const report = await StreamReport.start({configuration, stdout: this.context.stdout, includeFooter: false}, async report => {
       const patterns = this.patterns.map(source => {
         const pattern = parsePattern(source);
         if (pattern === null)
-          throw new ReportError(MessageName.UNNAMED, `${source}: not a valid pattern; expected a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
+          throw refuse(`${source}: not a valid pattern; expected a package name or glob, optionally followed by @ and a semver range (lodash, @acme/*, axios@1.14.0)`);
         return pattern;
       });
+      const expiresAt = this.expiry(refuse);
 
       const rulesOf = await this.chooseRules(configuration, patterns);
       const cwd = configuration.projectCwd ?? this.context.cwd;
@@ -84,33 +96,71 @@ export default class QuarantineApproveCommand extends BaseCommand {
       for (const {pattern, rules} of plan) {
         // An approval of a script is of what one version runs: a name or range would approve what later versions add.
         if (rules.includes(`install-scripts`) && pinnedVersionOf(pattern) === null)
-          throw new ReportError(MessageName.UNNAMED, `${pattern.text}: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)${this.scripts ? `` : `, the version the finding names`}`);
+          throw refuse(`${pattern.text}: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)${this.scripts ? `` : `, the version the finding names`}`);
       }
 
       for (const {pattern, rules} of plan) {
+        const entry = formatListEntry(pattern.text, expiresAt);
         for (const rule of rules) {
-          const setting = SETTING_OF[rule];
+          const setting = LIST_OF_RULE[rule];
           const prettySetting = formatUtils.pretty(configuration, setting, formatUtils.Type.SETTING);
-          const prettyPattern = formatUtils.pretty(configuration, pattern.text, formatUtils.Type.CODE);
+          const prettyEntry = formatUtils.pretty(configuration, entry, formatUtils.Type.CODE);
           // Judged on the project's own file: an entry from the environment or a home rc is not the repository's.
+          let replaced: string | null = null;
           let present = false;
           await Configuration.updateConfiguration(cwd, {
             [setting]: (existing: unknown) => {
               const entries = Array.isArray(existing) ? existing.map(String) : [];
-              present = entries.includes(pattern.text);
-              return present ? existing : [...entries, pattern.text];
+              present = entries.includes(entry);
+              if (present)
+                return existing;
+              // The same pattern with another expiry (or none) is renewed in place, not listed twice.
+              const samePattern = entries.findIndex(other => patternTextOf(other) === pattern.text.trim());
+              if (samePattern === -1)
+                return [...entries, entry];
+              replaced = entries[samePattern];
+              return entries.map((other, index) => index === samePattern ? entry : other);
             },
           });
-          if (present) {
-            report.reportInfo(MessageName.UNNAMED, `${prettyPattern} is already in ${prettySetting}`);
-            continue;
-          }
-          report.reportInfo(MessageName.UNNAMED, `Added ${prettyPattern} to ${prettySetting} in .yarnrc.yml`);
+          if (present)
+            report.reportInfo(MessageName.UNNAMED, `${prettyEntry} is already in ${prettySetting}`);
+          else if (replaced !== null)
+            report.reportInfo(MessageName.UNNAMED, `Replaced ${formatUtils.pretty(configuration, replaced, formatUtils.Type.CODE)} with ${prettyEntry} in ${prettySetting} in .yarnrc.yml`);
+          else
+            report.reportInfo(MessageName.UNNAMED, `Added ${prettyEntry} to ${prettySetting} in .yarnrc.yml`);
         }
       }
     });
 
+    if (badInput)
+      return 2;
     return report.exitCode();
+  }
+
+  /** When the approval stops counting, from `--until` or `--for`; null for one that does not expire. */
+  private expiry(refuse: (message: string) => ReportError): Date | null {
+    if (this.until !== undefined && this.forDuration !== undefined)
+      throw refuse(`--until and --for both say when the approval expires; give one`);
+    const now = Date.now();
+    let expiresAt: number;
+    if (this.until !== undefined) {
+      const moment = parseMoment(this.until);
+      if (moment === null)
+        throw refuse(`--until ${this.until}: not a moment; expected ${MOMENT_FORMS}`);
+      expiresAt = moment.getTime();
+    } else if (this.forDuration !== undefined) {
+      const duration = parseDuration(this.forDuration);
+      if (duration === null || duration === 0)
+        throw refuse(`--for ${this.forDuration}: not a duration; expected one in the quarantinePeriod grammar, such as 90m, 12h, 3d or 1w (a bare number is minutes)`);
+      expiresAt = now + duration;
+    } else {
+      return null;
+    }
+    // Written to the minute, rounded down: an approval never outlives what was asked.
+    const written = Math.floor(expiresAt / 60_000) * 60_000;
+    if (written <= now)
+      throw refuse(`${this.until !== undefined ? `--until ${this.until}` : `--for ${this.forDuration}`}: that moment has already passed; expected one in the future`);
+    return new Date(written);
   }
 
   /** The flags decide; without them, the rules whose current findings a pattern matches. */
@@ -124,7 +174,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
       return () => chosen;
 
     const {project} = await Project.find(configuration, this.context.cwd);
-    const current: Array<{rule: Rule, name: string, version: string | null}> = await recallBlocked(project);
+    const current: Array<ApprovalTarget> = await recallBlocked(project);
     try {
       const locked = await openLockedProject(configuration, this.context.cwd, {since: this.since});
       current.push(...await evaluateProject(locked.project, locked.session, locked.lockedBefore, new ThrowReport()));
@@ -133,20 +183,18 @@ export default class QuarantineApproveCommand extends BaseCommand {
       if (this.since)
         throw error;
     }
-    const approvable = current.filter((finding): finding is {rule: ApprovableRule, name: string, version: string | null} => finding.rule !== `lockfile`);
-    const covers = (pattern: Pattern, finding: typeof approvable[number]) => {
-      if (!pattern.name.test(finding.name))
-        return false;
-      // A pattern naming a source approves that source as a new sub-dependency, and nothing else.
-      if (pattern.source !== null)
-        return finding.rule === `new-dependency`;
-      return finding.version === null || pattern.range === null || matchesPattern(pattern, finding.name, finding.version);
-    };
+    const approvable = current.filter((finding): finding is ApprovalTarget & {rule: ApprovableRule} => isApprovable(finding.rule));
     return pattern => {
-      const rules = [...new Set(approvable.filter(finding => covers(pattern, finding)).map(finding => finding.rule))];
+      const rules = [...new Set(approvable.filter(finding => entryCovers(pattern, finding)).map(finding => finding.rule))];
       if (rules.length === 0)
         throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age, --new-dependency or --scripts`);
       return rules;
     };
   }
+}
+
+/** The pattern part of a list entry, as written: `axios@1.15.3` of `axios@1.15.3 until 2026-12-08 12:00 UTC`. */
+function patternTextOf(entry: string): string {
+  const parsed = parseListEntry(entry);
+  return `malformed` in parsed ? entry.trim() : parsed.pattern.text.trim();
 }

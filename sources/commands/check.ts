@@ -6,6 +6,7 @@ import {isBlocking} from '../rules/finding';
 import {evaluateProject} from '../yarn/evaluation';
 import {isYarnClassicLockfile, judgeClassicLockfile, resolveFromLockfile} from '../yarn/lockfileProject';
 import {describePolicySources, findingToJson, formatCounts, policySources, reportFindings} from '../yarn/reporting';
+import {reportApprovalExpiries} from '../yarn/approvalExpiry';
 import {sessionFor} from '../yarn/session';
 import {checkHeaderLine} from '../yarn/settingSource';
 
@@ -21,6 +22,8 @@ export default class QuarantineCheckCommand extends BaseCommand {
       The graph is built from \`yarn.lock\` alone, never from \`.yarn/install-state.gz\`, which a pull request can write as easily. A lockfile whose workspace entries do not match the workspaces' \`package.json\` cannot be evaluated. A Yarn 1 lockfile is judged entry by entry (what Yarn's migration would make of it); the other rules need the migrated lockfile.
 
       The header says where each setting of the policy came from: the project's \`.yarnrc.yml\`, the default, or, as a warning a reviewer should notice, a \`YARN_*\` environment variable or a \`.yarnrc.yml\` outside the project (in a folder above it or in the home folder).
+
+      Entries of the lists that have expired, or expire within a week, are named with a warning (and, with \`--json\`, an \`approval-expiry\` object each), so they are renewed or pruned before an install starts failing on them; a warning does not change the exit code.
 
       Publish times come from the same release-time cache and registry lookups as the install.
 
@@ -63,6 +66,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
         if (this.since)
           report.reportInfo(MessageName.UNNAMED, `Baseline: yarn.lock at ${this.since}`);
       }
+      reportApprovalExpiries(configuration, session.policy, session.now, report, {json: this.json});
 
       const classic = isYarnClassicLockfile(session);
       const findings = classic

@@ -1,3 +1,5 @@
+import type {Rule} from '../rules/finding';
+import type {ListEntry, ListSetting} from './listEntry';
 import type {Pattern} from './pattern';
 
 export type LockfileMode = `verify` | `trust`;
@@ -17,6 +19,10 @@ export type Policy = {
   installScripts: InstallScriptsMode;
   /** Versions whose install scripts are approved: `approve --scripts` pins each to its version. */
   approvedScripts: ReadonlyArray<Pattern>;
+  /** Entries whose expiry has passed: they approve nothing, and a finding one would have covered says so. */
+  expiredEntries: ReadonlyArray<PolicyListEntry>;
+  /** Entries that still count but carry an expiry. */
+  expiringEntries: ReadonlyArray<PolicyListEntry>;
   /** Settings that something outside the repository set, wholly or in part, which reviewers must see. */
   setOutsideProject: ReadonlyArray<SettingSource>;
 };
@@ -38,3 +44,20 @@ export type SettingSource = {
   /** A list that the project's own files add entries to as well (Yarn merges a list from every file that sets it). */
   partly: boolean;
 };
+
+export type {ListSetting};
+
+export type PolicyListEntry = ListEntry & {setting: ListSetting};
+
+/** The list each rule's approvals go to. The lockfile rule has none: what it finds is fixed in the lockfile, not approved. */
+export const LIST_OF_RULE = {
+  [`release-age`]: `quarantineExemptPackages`,
+  [`new-dependency`]: `quarantineApprovedDependencies`,
+  [`install-scripts`]: `quarantineApprovedScripts`,
+} as const satisfies Record<Exclude<Rule, `lockfile`>, ListSetting>;
+
+export type ApprovableRule = keyof typeof LIST_OF_RULE;
+
+export function isApprovable(rule: Rule): rule is ApprovableRule {
+  return Object.hasOwn(LIST_OF_RULE, rule);
+}

@@ -1,3 +1,4 @@
+import type {ListSetting} from '../policy/listEntry';
 import type {InstallScriptName} from './installScript';
 import type {RegistryProtocol} from './source';
 
@@ -90,6 +91,8 @@ export type Finding = {
   scriptsRun: boolean | null;
   /** Baseline versions whose scripts the registry could not describe, so every script counted as added. */
   unreadableBaseline: ReadonlyArray<string>;
+  /** An entry of the rule's list that would have approved this, had it not expired. */
+  expiredApproval: {setting: ListSetting, entry: string, expiredAt: Date} | null;
 };
 
 export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
@@ -117,6 +120,7 @@ export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` |
     previousVersion: null,
     scriptsRun: null,
     unreadableBaseline: [],
+    expiredApproval: null,
     ...fields,
   };
 }

@@ -1,5 +1,6 @@
 import {type Cache, Configuration, type Descriptor, type Ident, type LocatorHash, miscUtils, type Project, Report} from '@yarnpkg/core';
 
+import {noteExpiredApproval} from '../rules/expiredApprovals';
 import type {Finding, ScriptChange} from '../rules/finding';
 import {checkChecksums, checkLockfile, checkLockfileFormat, type LockedArchiveUrl, type LockedDependencies} from '../rules/lockfile';
 import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, workspacesDeclaredBefore} from '../rules/newDependencies';
@@ -59,7 +60,7 @@ export async function evaluateProject(project: Project, session: Session, locked
   attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
   await session.publishTimes.persist();
-  return findings;
+  return findings.map(finding => noteExpiredApproval(finding, policy));
 }
 
 /**

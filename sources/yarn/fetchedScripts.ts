@@ -2,6 +2,7 @@ import {Cache, InstallMode, type LocatorHash, Manifest, MessageName, type Projec
 import {Filename, npath, type PortablePath, ppath, xfs} from '@yarnpkg/fslib';
 import {ZipFS} from '@yarnpkg/libzip';
 
+import {noteExpiredApproval} from '../rules/expiredApprovals';
 import {isBlocking} from '../rules/finding';
 import {INSTALL_SCRIPT_NAMES, type InstallScripts} from '../rules/installScript';
 import {type ArchivedScriptsFact, checkFetchedScripts, type FetchedUpdate} from '../rules/installScripts';
@@ -30,7 +31,7 @@ export async function holdArchivesToTheirDocuments(project: Project, session: Se
       return [{name, version, path, file: displayPath(project, file), registry: scripts, archive: archive ?? {kind: `unreadable`, reason: `it is not in the cache after the fetch step`}}];
     }));
 
-  const findings = checkFetchedScripts(updates, session.policy);
+  const findings = checkFetchedScripts(updates, session.policy).map(finding => noteExpiredApproval(finding, session.policy));
   reportFindingLines(project.configuration, findings, report);
   const blocking = findings.filter(isBlocking);
   if (blocking.length === 0)

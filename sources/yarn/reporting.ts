@@ -111,6 +111,7 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     previousVersion: finding.previousVersion,
     scriptsRun: finding.scriptsRun,
     unreadableBaseline: finding.unreadableBaseline,
+    expiredApproval: finding.expiredApproval && {...finding.expiredApproval, expiredAt: finding.expiredApproval.expiredAt.toISOString()},
     message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
   };
 }

@@ -13,7 +13,6 @@ import {listingsByUser, type UserListings} from './graph';
  * times learnt so far, and what the resolvers decided, kept until the install gate reports it.
  */
 export class Session {
-  readonly now = new Date();
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
@@ -33,7 +32,7 @@ export class Session {
   private sinceBaseline: Baseline | undefined;
   private listingsRead: UserListings | undefined;
 
-  constructor(readonly project: Project, readonly policy: Policy) {
+  constructor(readonly project: Project, readonly policy: Policy, readonly now: Date) {
     this.publishTimes = new PublishTimes(project, policy, this.now);
   }
 
@@ -75,5 +74,8 @@ const SESSION = Symbol.for(`yarn-plugin-quarantine/session`);
 /** Throws a ReportError naming the setting when the policy is invalid. */
 export function sessionFor(project: Project): Session {
   const holder = project as Project & {[SESSION]?: Session};
-  return holder[SESSION] ??= new Session(project, readPolicy(project));
+  if (holder[SESSION])
+    return holder[SESSION];
+  const now = new Date();
+  return holder[SESSION] = new Session(project, readPolicy(project, now), now);
 }

@@ -3,23 +3,11 @@ import {mkdir} from 'node:fs/promises';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 
-import {axiosReplay} from '../../scripts/lib/axios-replay.mjs';
 import type {Registry} from '../../scripts/lib/registry.mjs';
-import {lockfileWrittenWithoutPlugin, projectWith, registryWith} from './support';
+import {beforeTheAttack, lockfileWrittenWithoutPlugin, projectWith} from './support';
 
 const APP = {name: `app`, version: `1.0.0`, private: true};
 const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
-
-/** axios 1.14.0 is current; `compromise()` publishes 1.14.1 with plain-crypto-js, as in the attack. */
-async function beforeTheAttack() {
-  const [axios, followRedirects, plainCrypto] = axiosReplay();
-  const registry = await registryWith({packages: [{...axios, versions: {'1.14.0': axios.versions[`1.14.0`]}}, followRedirects]});
-  const compromise = () => {
-    registry.packages.addPackage(plainCrypto);
-    registry.packages.addVersion(`axios`, `1.14.1`, axios.versions[`1.14.1`]);
-  };
-  return {registry, compromise};
-}
 
 async function installedProject(registry: Registry, yarnrc: Record<string, unknown> = {}) {
   const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc});
@@ -302,16 +290,16 @@ describe(`yarn quarantine approve`, () => {
   });
 
   it.each([
-    [[`quarantine`, `approve`, `not a pattern!`], /not a pattern!: not a valid pattern/],
-    [[`quarantine`, `approve`, `left-pad`], /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age, --new-dependency or --scripts/],
-  ])(`exits 1 on %j`, async (args, message) => {
+    [[`quarantine`, `approve`, `not a pattern!`], 2, /not a pattern!: not a valid pattern/],
+    [[`quarantine`, `approve`, `left-pad`], 1, /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age, --new-dependency or --scripts/],
+  ])(`refuses %j with exit code %i, writing nothing`, async (args, code, message) => {
     const {registry} = await beforeTheAttack();
     const project = await installedProject(registry);
     const before = await project.readFile(`.yarnrc.yml`);
 
     const result = await project.run(args);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(code);
     expect(result.output).toMatch(message);
     expect(await project.readFile(`.yarnrc.yml`)).toBe(before);
   });

@@ -288,7 +288,7 @@ describe(`the install-script rule`, () => {
 
     // Without a flag, approve picks the list of the rule that blocked, and will not take a bare name for it.
     const bare = await project.run([`quarantine`, `approve`, `lib`]);
-    expect(bare.code, bare.output).toBe(1);
+    expect(bare.code, bare.output).toBe(2);
     expect(bare.output).toContain(`lib: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1), the version the finding names`);
     expect(await project.readFile(`.yarnrc.yml`)).not.toContain(`quarantineApprovedScripts`);
 
@@ -307,7 +307,7 @@ describe(`the install-script rule`, () => {
     await expectStopped(project, registry, next, lockfile);
 
     const flagged = await project.run([`quarantine`, `approve`, `--scripts`, `lib@^1.0.0`]);
-    expect(flagged.code, flagged.output).toBe(1);
+    expect(flagged.code, flagged.output).toBe(2);
     expect(flagged.output).toContain(`lib@^1.0.0: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)`);
   });
 

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach} from 'vitest';
 
-import {MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
+import {axiosReplay, MARKER_FILE} from '../../scripts/lib/axios-replay.mjs';
 import {startRegistry, type Registry, type RegistryOptions} from '../../scripts/lib/registry.mjs';
 import {createProject, hasBuiltinAgeGate, yarnBinary, type Project, type ProjectOptions} from '../../scripts/lib/yarn-project.mjs';
 
@@ -54,4 +54,15 @@ export function indexJsPatch(name: string, version: string, addedLine: string) {
 
 export function tarballRequests(registry: Registry) {
   return registry.requests.filter(request => request.kind === `tarball`);
+}
+
+/** axios 1.14.0 is current; `compromise()` publishes 1.14.1 with plain-crypto-js, as in the attack. */
+export async function beforeTheAttack() {
+  const [axios, followRedirects, plainCrypto] = axiosReplay();
+  const registry = await registryWith({packages: [{...axios, versions: {'1.14.0': axios.versions[`1.14.0`]}}, followRedirects]});
+  const compromise = () => {
+    registry.packages.addPackage(plainCrypto);
+    registry.packages.addVersion(`axios`, `1.14.1`, axios.versions[`1.14.1`]);
+  };
+  return {registry, compromise};
 }

@@ -18,6 +18,8 @@ export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `a
     newDependencies: `reject`,
     installScripts: `reject`,
     setOutsideProject: [],
+    expiredEntries: [],
+    expiringEntries: [],
     ...rest,
     exemptPackages: exempt.map(source => parsePattern(source)!),
     approvedDependencies: approved.map(source => parsePattern(source)!),

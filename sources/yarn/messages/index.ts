@@ -1,5 +1,6 @@
 import type {Configuration} from '@yarnpkg/core';
 
+import {formatUtc} from '../../policy/duration';
 import type {Finding, FindingKind, Rule} from '../../rules/finding';
 import {installScriptMessages} from './installScripts';
 import type {KindMessage, LineOptions} from './kindMessage';
@@ -27,7 +28,15 @@ const RULE_LABELS: Record<Rule, string> = {
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: Partial<LineOptions> = {}): string {
-  return MESSAGES[finding.kind].line(finding, phrasesOf(configuration, finding), {withSubject});
+  const say = phrasesOf(configuration, finding);
+  const line = MESSAGES[finding.kind].line(finding, say, {withSubject});
+  if (finding.expiredApproval === null)
+    return line;
+  const {setting, entry, expiredAt} = finding.expiredApproval;
+  const note = `; ${say.code(entry)} in ${say.setting(setting)} would have approved it, but expired at ${formatUtc(expiredAt)}`;
+  // Before the fix, which ends every line; the last one, since a printed script command may contain the words.
+  const fixAt = line.lastIndexOf(`. Fix: `);
+  return fixAt === -1 ? `${line}${note}` : `${line.slice(0, fixAt)}${note}${line.slice(fixAt)}`;
 }
 
 /** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
