@@ -17,16 +17,21 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
     return `${formatUtils.pretty(configuration, name, formatUtils.Type.SETTING)} ${text}${outside ? policyLineOrigin(outside) : ``}`;
   };
   const period = policy.periodMs === 0 ? `0 (release-age rule off)` : policy.periodText;
-  const list = (patterns: Policy[`exemptPackages`]) => patterns.length === 0 ? `none` : patterns.map(pattern => pattern.text).join(`, `);
+  // An entry that expires is shown with its expiry, as .yarnrc.yml spells it.
+  const entryText = (pattern: Policy[`exemptPackages`][number]) => policy.expiringEntries.find(entry => entry.pattern === pattern)?.text ?? pattern.text;
+  const list = (patterns: Policy[`exemptPackages`], setting: SettingName) => {
+    const expired = policy.expiredEntries.filter(entry => entry.setting === setting).length;
+    return `${patterns.length === 0 ? `none` : patterns.map(entryText).join(`, `)}${expired > 0 ? ` (${expired} expired)` : ``}`;
+  };
   return [
     value(`quarantinePeriod`, period),
     value(`quarantineLockfile`, policy.lockfile),
     value(`quarantineMissingPublishTime`, policy.missingPublishTime),
-    value(`quarantineExemptPackages`, list(policy.exemptPackages)),
+    value(`quarantineExemptPackages`, list(policy.exemptPackages, `quarantineExemptPackages`)),
     value(`quarantineNewDependencies`, policy.newDependencies),
-    value(`quarantineApprovedDependencies`, list(policy.approvedDependencies)),
+    value(`quarantineApprovedDependencies`, list(policy.approvedDependencies, `quarantineApprovedDependencies`)),
     value(`quarantineInstallScripts`, policy.installScripts),
-    value(`quarantineApprovedScripts`, list(policy.approvedScripts)),
+    value(`quarantineApprovedScripts`, list(policy.approvedScripts, `quarantineApprovedScripts`)),
   ].join(`, `);
 }
 
