@@ -2,6 +2,7 @@ import type {Hooks, Plugin} from '@yarnpkg/core';
 
 import QuarantineApproveCommand from './commands/approve';
 import QuarantineCheckCommand from './commands/check';
+import QuarantinePendingCommand from './commands/pending';
 import QuarantineWhyCommand from './commands/why';
 import {settings} from './settings';
 import {installCandidateFilter} from './yarn/candidateFilter';
@@ -23,6 +24,7 @@ const plugin: Plugin<Hooks> = {
     QuarantineCheckCommand,
     QuarantineWhyCommand,
     QuarantineApproveCommand,
+    QuarantinePendingCommand,
   ],
 };
 

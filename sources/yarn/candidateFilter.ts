@@ -150,8 +150,10 @@ function settle(session: Session, choice: CandidateChoice, opts: ResolveOptions)
     session.record({...finding, protocol});
 
   // Yarn prefixes errors thrown here with the descriptor being resolved.
-  if (choice.failure !== null)
-    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, {...choice.failure, protocol}, {withSubject: false}));
+  if (choice.failure !== null) {
+    session.resolutionStop = {...choice.failure, protocol};
+    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, session.resolutionStop, {withSubject: false}));
+  }
   return [];
 }
 
