@@ -2,6 +2,7 @@ import type {Hooks, Plugin} from '@yarnpkg/core';
 
 import QuarantineApproveCommand from './commands/approve';
 import QuarantineCheckCommand from './commands/check';
+import QuarantinePendingCommand from './commands/pending';
 import QuarantinePruneCommand from './commands/prune';
 import QuarantineWhyCommand from './commands/why';
 import {settings} from './settings';
@@ -24,6 +25,7 @@ const plugin: Plugin<Hooks> = {
     QuarantineCheckCommand,
     QuarantineWhyCommand,
     QuarantineApproveCommand,
+    QuarantinePendingCommand,
     QuarantinePruneCommand,
   ],
 };

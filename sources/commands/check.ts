@@ -3,10 +3,10 @@ import {Configuration, MessageName, Project, StreamReport} from '@yarnpkg/core';
 import {Command, Option, type Usage} from 'clipanion';
 
 import {isBlocking} from '../rules/finding';
+import {reportApprovalExpiries} from '../yarn/approvalExpiry';
 import {evaluateProject} from '../yarn/evaluation';
 import {isYarnClassicLockfile, judgeClassicLockfile, resolveFromLockfile} from '../yarn/lockfileProject';
-import {describePolicySources, findingToJson, formatCounts, policySources, reportFindings} from '../yarn/reporting';
-import {reportApprovalExpiries} from '../yarn/approvalExpiry';
+import {describePolicySources, formatCounts, policySources, reportFindingObjects, reportFindings, reportSummaryObject} from '../yarn/reporting';
 import {sessionFor} from '../yarn/session';
 import {checkHeaderLine} from '../yarn/settingSource';
 
@@ -77,9 +77,8 @@ export default class QuarantineCheckCommand extends BaseCommand {
       violations = blocking.length;
 
       if (this.json) {
-        for (const finding of findings)
-          report.reportJson(findingToJson(configuration, finding));
-        report.reportJson({type: `summary`, violations, warnings: findings.filter(finding => finding.severity === `warning`).length, ...session.publishTimes.stats});
+        reportFindingObjects(session, findings, report);
+        reportSummaryObject(session, report);
       } else {
         reportFindings(project, session, findings, report, {policyLine: false});
         report.reportInfo(MessageName.UNNAMED, violations > 0 ? `Quarantine check: ${formatCounts(blocking)}` : `Quarantine check: no violation`);

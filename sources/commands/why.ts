@@ -9,6 +9,7 @@ import {jsrNameOf} from '../rules/jsr';
 import {explainVersions} from '../yarn/explanation';
 import {walkProject} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
+import {prettyRegistryVersion} from '../yarn/messages/phrases';
 
 export default class QuarantineWhyCommand extends BaseCommand {
   static paths = [[`quarantine`, `why`]];
@@ -84,10 +85,8 @@ export default class QuarantineWhyCommand extends BaseCommand {
           continue;
         }
 
-        const jsrName = pkg.protocol === `jsr:` ? jsrNameOf(pkg.name) : null;
-        const locator = jsrName !== null ? structUtils.makeLocator(structUtils.parseIdent(jsrName), `jsr:${pkg.version}`) : structUtils.makeLocator(pkg.ident, `npm:${pkg.version}`);
         const published = time.kind === `known` ? `published ${formatUtc(time.at)}, ${formatAge(now.getTime() - time.at.getTime())}` : `no publish time known`;
-        report.reportInfo(MessageName.UNNAMED, `${structUtils.prettyLocator(configuration, locator)}: ${published}; ${describeStatus(assessment)}`);
+        report.reportInfo(MessageName.UNNAMED, `${prettyRegistryVersion(configuration, pkg.name, pkg.protocol, pkg.version)}: ${published}; ${describeStatus(assessment)}`);
         for (const entry of newer)
           report.reportInfo(MessageName.UNNAMED, `  ${entry.version} satisfies ${pretty(entry.range)}: ${entry.assessment.status === `quarantined` ? `held back until ${formatUtc(entry.assessment.eligibleAt)}` : describeStatus(entry.assessment)}`);
         report.reportInfo(MessageName.UNNAMED, `  path: ${path.length > 0 ? path.join(` > `) : `not reachable from a workspace`}`);

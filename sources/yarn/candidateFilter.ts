@@ -151,8 +151,10 @@ function settle(session: Session, choice: CandidateChoice, opts: ResolveOptions)
     session.record(noteExpiredApproval({...finding, protocol}, session.policy));
 
   // Yarn prefixes errors thrown here with the descriptor being resolved.
-  if (choice.failure !== null)
-    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, noteExpiredApproval({...choice.failure, protocol}, session.policy), {withSubject: false}));
+  if (choice.failure !== null) {
+    session.resolutionStop = noteExpiredApproval({...choice.failure, protocol}, session.policy);
+    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, session.resolutionStop, {withSubject: false}));
+  }
   return [];
 }
 

@@ -107,13 +107,21 @@ async function gatherReleaseFacts(project: Project, session: Session, npmPackage
 
 /** What the release-age rule reads of each of these npm versions; `yarn quarantine why` reads the same of the versions it explains. */
 export async function lookUpReleaseFacts(project: Project, session: Session, packages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>, report: Report): Promise<Array<ReleaseFact>> {
-  const progress = Report.progressViaCounter(packages.length);
+  return await mapWithProgress(project.configuration, report, packages, async pkg => {
+    const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
+    return {name: pkg.name, version: pkg.version, locked: isLocked(pkg, lockedBefore), publishTime, path: pkg.path};
+  });
+}
+
+/** Registry lookups, concurrently, shown through Yarn's progress report as its fetch step shows its own. */
+export async function mapWithProgress<T, R>(configuration: Configuration, report: Report, items: ReadonlyArray<T>, fn: (item: T) => Promise<R>): Promise<Array<R>> {
+  const progress = Report.progressViaCounter(items.length);
   const reporting = report.reportProgress(progress);
   try {
-    return await mapConcurrently(project.configuration, packages, async pkg => {
-      const publishTime = await session.publishTimes.timeOf(pkg.ident, pkg.version);
+    return await mapConcurrently(configuration, items, async item => {
+      const result = await fn(item);
       progress.tick();
-      return {name: pkg.name, version: pkg.version, locked: isLocked(pkg, lockedBefore), publishTime, path: pkg.path};
+      return result;
     });
   } finally {
     reporting.stop();

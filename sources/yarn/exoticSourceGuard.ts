@@ -37,8 +37,10 @@ export async function reduceDependency(dependency: Descriptor, project: Project,
   }, {listedSources: session.listings.sources}, session.policy).map(finding => noteExpiredApproval(finding, session.policy));
 
   for (const finding of findings) {
-    if (finding.severity === `error`)
+    if (finding.severity === `error`) {
+      session.resolutionStop = finding;
       throw new ReportError(MessageName.UNNAMED, formatFinding(project.configuration, finding));
+    }
     session.record(finding);
   }
   return dependency;

@@ -1,7 +1,8 @@
 import type {Project, Report} from '@yarnpkg/core';
 
+import {acceptsNewer, type LockedVersionOutlook} from '../rules/pending';
 import {assessNewerInRange, assessRelease, type NewerVersion, type ReleaseAssessment, type ReleaseFact, semverRanges} from '../rules/releaseAge';
-import {lookUpReleaseFacts} from './evaluation';
+import {lookUpReleaseFacts, mapWithProgress} from './evaluation';
 import type {NpmPackage} from './graph';
 import type {Session} from './session';
 
@@ -32,9 +33,30 @@ export async function explainVersions(project: Project, session: Session, versio
   return explanations;
 }
 
+export type NewerVersionsLookup =
+  | {pkg: NpmPackage, kind: `read`, outlook: LockedVersionOutlook}
+  | {pkg: NpmPackage, kind: `unavailable`, reason: string};
+
+/**
+ * What `yarn quarantine pending` reads: the newer versions the declared ranges of each of these npm
+ * versions accept, judged by the rule `check` and `why` apply, from the same registry lookups. Only
+ * packages whose ranges accept something newer are looked up, concurrently.
+ */
+export async function lookUpNewerVersions(project: Project, session: Session, versions: ReadonlyArray<NpmPackage>, report: Report): Promise<Array<NewerVersionsLookup>> {
+  const wanted = versions.filter(pkg => acceptsNewer(pkg.version, semverRanges(pkg.declaredRanges)));
+  return await mapWithProgress(project.configuration, report, wanted, async (pkg): Promise<NewerVersionsLookup> => {
+    try {
+      const newer = await newerInRange(session, pkg);
+      return {pkg, kind: `read`, outlook: {name: pkg.name, protocol: pkg.protocol, version: pkg.version, path: pkg.path, newer}};
+    } catch (error) {
+      return {pkg, kind: `unavailable`, reason: error instanceof Error ? error.message : String(error)};
+    }
+  });
+}
+
 /** The registry's versions of a package, asked for only when a semver range resolving to it could accept a newer one. */
 async function newerInRange(session: Session, pkg: NpmPackage): Promise<Array<NewerVersion>> {
-  if (semverRanges(pkg.declaredRanges).length === 0 || session.policy.periodMs === 0)
+  if (!acceptsNewer(pkg.version, semverRanges(pkg.declaredRanges)) || session.policy.periodMs === 0)
     return [];
   const packument = await session.publishTimes.packument(pkg.ident);
   const candidates = [...packument.versions].map(version => ({version, publishTime: packument.timeOf(version)}));

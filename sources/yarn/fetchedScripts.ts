@@ -9,7 +9,7 @@ import {type ArchivedScriptsFact, checkFetchedScripts, type FetchedUpdate} from 
 import {rememberBlocked} from './blockedFindings';
 import {fetchedLocatorOf} from './packageSource';
 import {isInsideProject} from './projectPaths';
-import {formatCounts, reportFindingLines} from './reporting';
+import {formatCounts, reportFindingLines, reportFindingObjects, reportSummaryObject} from './reporting';
 import type {Session} from './session';
 
 export type FetchOptions = {cache?: Cache, report: Report, mode?: InstallMode};
@@ -33,6 +33,9 @@ export async function holdArchivesToTheirDocuments(project: Project, session: Se
 
   const findings = checkFetchedScripts(updates, session.policy).map(finding => noteExpiredApproval(finding, session.policy));
   reportFindingLines(project.configuration, findings, report);
+  reportFindingObjects(session, findings, report);
+  // The last of the plugin's part of an install: the gate left the summary to it.
+  reportSummaryObject(session, report);
   const blocking = findings.filter(isBlocking);
   if (blocking.length === 0)
     return;

@@ -6,7 +6,7 @@ import {evaluateProject} from './evaluation';
 import {holdArchivesToTheirDocuments} from './fetchedScripts';
 import {describeMigration, settingsMigratedByLockfile} from './lockfileMigration';
 import {resolvedSourceOf} from './packageSource';
-import {formatCounts, reportFindings} from './reporting';
+import {formatCounts, reportFindingObjects, reportFindings, reportSummaryObject} from './reporting';
 import {sessionFor, type Session} from './session';
 
 type ResolveEverything = Project[`resolveEverything`];
@@ -77,7 +77,13 @@ export function validateProject(project: Project, report: ValidationReport) {
   const resolveEverything: ResolveEverything = project.resolveEverything.bind(project);
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
-    await resolveEverything(opts);
+    session.resolutionStop = null;
+    try {
+      await resolveEverything(opts);
+    } catch (error) {
+      reportResolutionStop(session, opts.report);
+      throw error;
+    }
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
   };
 }
@@ -102,11 +108,27 @@ export async function afterAllInstalled(project: Project, options: {mode?: Insta
 async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, cache: Cache | undefined) {
   const findings = await evaluateProject(project, session, lockedBefore, report, {cache});
   reportFindings(project, session, findings, report);
+  reportFindingObjects(session, findings, report);
 
   const blocking = findings.filter(isBlocking);
+  // The plugin's part ends here, unless archives are still to be held to their documents after the fetch.
+  if (blocking.length > 0 || session.scriptsToConfirm.length === 0)
+    reportSummaryObject(session, report);
   await rememberBlocked(project, blocking);
   if (blocking.length > 0)
     throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; ${describeStop(project, lockedBefore)}, and the lockfile was not written`);
+}
+
+/**
+ * A range with no eligible version, or a non-registry sub-dependency, stops resolution where it is
+ * met, with Yarn's error line: `--json` gets its object, those of the versions held back before it,
+ * and the summary. A failure of Yarn's own is no part of the plugin's.
+ */
+function reportResolutionStop(session: Session, report: Report) {
+  if (session.resolutionStop === null)
+    return;
+  reportFindingObjects(session, [...session.resolutionFindings.values(), session.resolutionStop], report);
+  reportSummaryObject(session, report);
 }
 
 /**

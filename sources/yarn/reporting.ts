@@ -3,7 +3,7 @@ import {type Configuration, formatUtils, MessageName, type Project, type Report}
 import {ageFields, formatDuration} from '../policy/duration';
 import type {Policy} from '../policy/policy';
 import type {LookupStats} from '../registry/publishTimes';
-import type {Finding} from '../rules/finding';
+import {type Finding, isBlocking} from '../rules/finding';
 import {settingNames, type SettingName} from '../settings';
 import {formatFinding, formatScriptsNotRun} from './messages';
 import type {Session} from './session';
@@ -119,6 +119,26 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     expiredApproval: finding.expiredApproval && {...finding.expiredApproval, expiredAt: finding.expiredApproval.expiredAt.toISOString()},
     message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
   };
+}
+
+/** The object `--json` ends the findings with, in `check` and in every command the plugin acts in. */
+function summaryToJson(findings: ReadonlyArray<Finding>, stats: LookupStats) {
+  return {type: `summary`, violations: findings.filter(isBlocking).length, warnings: findings.filter(finding => finding.severity === `warning`).length, ...stats};
+}
+
+/**
+ * `--json` in the commands the plugin acts in (`yarn install`, `add`, `dedupe`): `check --json`'s
+ * finding objects, through the report Yarn passes, which ignores them in text mode.
+ */
+export function reportFindingObjects(session: Session, findings: ReadonlyArray<Finding>, report: Report) {
+  for (const finding of findings)
+    report.reportJson(findingToJson(session.project.configuration, finding));
+  session.reportedFindings.push(...findings);
+}
+
+/** Once per command, where the plugin's part of it ends: the summary of every finding it reported. */
+export function reportSummaryObject(session: Session, report: Report) {
+  report.reportJson(summaryToJson(session.reportedFindings, session.publishTimes.stats));
 }
 
 /** Each setting of the policy with where it came from, so a reviewer sees one set from outside the repository. */

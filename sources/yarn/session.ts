@@ -16,6 +16,10 @@ export class Session {
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
+  /** The finding that stopped resolution itself (no eligible version, a non-registry sub-dependency), for `--json`. */
+  resolutionStop: Finding | null = null;
+  /** Every finding this command reported, which the `--json` summary counts. */
+  readonly reportedFindings: Array<Finding> = [];
   /** Archives of the project's cache that held what they claim, remembered once the install has succeeded. */
   archivesToRemember: ReadonlyArray<{locatorHash: string, checksum: string}> = [];
   /** The key of the graph the lockfile rule verified, remembered once the install has succeeded. */

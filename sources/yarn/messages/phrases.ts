@@ -3,6 +3,7 @@ import {type Configuration, formatUtils, structUtils} from '@yarnpkg/core';
 import {formatAge, formatDuration, formatUtc} from '../../policy/duration';
 import type {Finding} from '../../rules/finding';
 import {jsrNameOf} from '../../rules/jsr';
+import type {RegistryProtocol} from '../../rules/source';
 import type {SettingName} from '../../settings';
 
 /** The parts a finding's line is made of, each through Yarn's pretty-printer for its kind of value. */
@@ -41,4 +42,10 @@ export function phrasesOf(configuration: Configuration, finding: Finding) {
     /** Re-resolves the package, under the name the project declares it by. */
     up: code(`yarn up -R ${jsrName ?? finding.name}`),
   };
+}
+
+/** A registry version under the name the project declares it by: `lib@npm:1.0.0`, `@std/path@jsr:1.0.0` (the npm package `@jsr/std__path`). */
+export function prettyRegistryVersion(configuration: Configuration, name: string, protocol: RegistryProtocol, version: string): string {
+  const jsrName = protocol === `jsr:` ? jsrNameOf(name) : null;
+  return structUtils.prettyLocator(configuration, structUtils.makeLocator(structUtils.parseIdent(jsrName ?? name), `${jsrName !== null ? `jsr:` : `npm:`}${version}`));
 }
