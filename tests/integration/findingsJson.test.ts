@@ -1,9 +1,9 @@
 import {describe, expect, it} from 'vitest';
 
-import {axiosReplay, MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
+import {MALICIOUS_POSTINSTALL} from '../../scripts/lib/axios-replay.mjs';
 import {agoISO, type Registry} from '../../scripts/lib/registry.mjs';
 import {git} from './gitServer';
-import {lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests, YARN_RELEASES} from './support';
+import {beforeTheAttack, lockfileWrittenWithoutPlugin, projectWith, registryWith, tarballRequests, YARN_RELEASES} from './support';
 
 const APP = {name: `app`, version: `1.0.0`, private: true};
 const USES_AXIOS = {...APP, dependencies: {axios: `^1.14.0`}};
@@ -14,17 +14,6 @@ const ofType = (objects: Array<JsonObject>, type: string) => objects.filter(obje
 const keysOf = (object: object) => Object.keys(object).sort();
 /** What may differ between two runs a few seconds apart: the age, and the line that shows it. */
 const withoutAge = ({age: _age, ageMs: _ageMs, message: _message, ...rest}: JsonObject) => rest;
-
-/** axios 1.14.0 is current; `compromise()` publishes 1.14.1 with plain-crypto-js, `hoursAgo` hours ago. */
-async function beforeTheAttack({hoursAgo = 2} = {}) {
-  const [axios, followRedirects, plainCrypto] = axiosReplay({compromisedHoursAgo: hoursAgo});
-  const registry = await registryWith({packages: [{...axios, versions: {'1.14.0': axios.versions[`1.14.0`]}}, followRedirects]});
-  const compromise = (dependencies = axios.versions[`1.14.1`].dependencies as Record<string, string>) => {
-    registry.packages.addPackage(plainCrypto);
-    registry.packages.addVersion(`axios`, `1.14.1`, {...axios.versions[`1.14.1`], dependencies});
-  };
-  return {registry, compromise};
-}
 
 async function lockedOnAxios(registry: Registry, yarnrc: Record<string, unknown> = {}) {
   const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc});

@@ -56,13 +56,13 @@ export function tarballRequests(registry: Registry) {
   return registry.requests.filter(request => request.kind === `tarball`);
 }
 
-/** axios 1.14.0 is current; `compromise()` publishes 1.14.1 with plain-crypto-js, as in the attack. */
-export async function beforeTheAttack() {
-  const [axios, followRedirects, plainCrypto] = axiosReplay();
+/** axios 1.14.0 is current; `compromise()` publishes 1.14.1 with plain-crypto-js (or other `dependencies`), `hoursAgo` hours ago, as in the attack. */
+export async function beforeTheAttack({hoursAgo = 2}: {hoursAgo?: number} = {}) {
+  const [axios, followRedirects, plainCrypto] = axiosReplay({compromisedHoursAgo: hoursAgo});
   const registry = await registryWith({packages: [{...axios, versions: {'1.14.0': axios.versions[`1.14.0`]}}, followRedirects]});
-  const compromise = () => {
+  const compromise = (dependencies = axios.versions[`1.14.1`].dependencies as Record<string, string>) => {
     registry.packages.addPackage(plainCrypto);
-    registry.packages.addVersion(`axios`, `1.14.1`, axios.versions[`1.14.1`]);
+    registry.packages.addVersion(`axios`, `1.14.1`, {...axios.versions[`1.14.1`], dependencies});
   };
   return {registry, compromise};
 }
