@@ -52,20 +52,26 @@ function rcFoldersAbove(project: Project): Array<PortablePath> {
   return [...folders];
 }
 
+/** The root of the git repository around the project, when it lies above the project's own folder. */
+function repositoryRootOf(cwd: PortablePath): Array<PortablePath> {
+  const root = repositoryRoot(cwd);
+  return root === null || root === cwd ? [] : [root];
+}
+
 /**
- * The nearest folder above the project holding `.git` (a folder, or a file for worktrees and
- * submodules), below the home folder: a home folder kept in git (dotfiles) is not a repository
+ * The nearest folder holding `.git` (a folder, or a file for worktrees and submodules), from the
+ * project's own up, below the home folder: a home folder kept in git (dotfiles) is not a repository
  * a pull request writes to, and counting it would put all of Yarn's own folders inside.
  */
-function repositoryRootOf(cwd: PortablePath): Array<PortablePath> {
+export function repositoryRoot(cwd: PortablePath): PortablePath | null {
   const home = folderUtils.getHomeFolder();
   for (let folder = cwd; isWithin(home, folder) ? folder !== home : true; folder = ppath.dirname(folder)) {
     if (existsSync(npath.fromPortablePath(ppath.join(folder, `.git` as PortablePath))))
-      return folder === cwd ? [] : [folder];
+      return folder;
     if (ppath.dirname(folder) === folder)
       break;
   }
-  return [];
+  return null;
 }
 
 function isWithin(parent: PortablePath, folder: PortablePath) {

@@ -19,11 +19,11 @@ function filesUnder(folder: string): Array<string> {
   });
 }
 
-/** The import graph of a set of files, edges between them only (packages are leaves), keyed by path relative to `root`. */
+/** The import graph of a set of files, edges between them only (packages and JSON data are leaves), keyed by path relative to `root`. */
 function importGraph(root: string, files: Record<string, string>): Map<string, Array<string>> {
   const graph = new Map<string, Array<string>>();
   for (const [file, text] of Object.entries(files)) {
-    const targets = specifiersOf(text).filter(specifier => specifier.startsWith(`.`)).map(specifier => {
+    const targets = specifiersOf(text).filter(specifier => specifier.startsWith(`.`) && !specifier.endsWith(`.json`)).map(specifier => {
       const base = relative(root, resolve(root, dirname(file), specifier));
       return [`${base}.ts`, join(base, `index.ts`), base].find(candidate => candidate in files) ?? `${base} (missing)`;
     });
