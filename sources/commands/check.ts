@@ -9,7 +9,7 @@ import {reportApprovalExpiries} from '../yarn/approvalExpiry';
 import {evaluateProject} from '../yarn/evaluation';
 import {sarifDocument, workflowCommands} from '../yarn/findingDocuments';
 import {isYarnClassicLockfile, judgeClassicLockfile, resolveFromLockfile} from '../yarn/lockfileProject';
-import {describePolicySources, formatCounts, policySources, reportFindingObjects, reportFindings, reportSummaryObject} from '../yarn/reporting';
+import {describePolicySources, formatCounts, policySources, reportFindingObjects, reportFindings, reportSummaryObject, withoutColors} from '../yarn/reporting';
 import {sessionFor} from '../yarn/session';
 import {checkHeaderLine} from '../yarn/settingSource';
 
@@ -89,7 +89,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
           const {line, outside} = checkHeaderLine(source, value);
           if (outside) {
             report.reportWarning(MessageName.UNNAMED, line);
-            warnings.push(line);
+            warnings.push(withoutColors(line));
           } else {
             report.reportInfo(MessageName.UNNAMED, line);
           }
@@ -97,7 +97,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
         if (this.since)
           report.reportInfo(MessageName.UNNAMED, `Baseline: yarn.lock at ${this.since}`);
       }
-      reportApprovalExpiries(configuration, session.policy, session.now, report, {json: jsonReport});
+      warnings.push(...reportApprovalExpiries(configuration, session.policy, session.now, report, {json: jsonReport}));
 
       const classic = isYarnClassicLockfile(session);
       const findings = classic

@@ -12,7 +12,7 @@ import {findingToJson} from './reporting';
 
 export type FindingDocumentInput = {
   findings: ReadonlyArray<Finding>;
-  /** Warnings about the run itself: settings from outside the repository. */
+  /** Warnings about the run itself: settings from outside the repository, approvals that expired or soon expire. */
   warnings: ReadonlyArray<string>;
 };
 

@@ -85,6 +85,11 @@ export function reportFindingLines(configuration: Configuration, findings: Reado
   }
 }
 
+/** A line as a file or a machine reads it: without the colours Yarn's pretty-printers add on a terminal. */
+export function withoutColors(line: string): string {
+  return line.replace(/\u001b\[[0-9;]*m/g, ``);
+}
+
 /** The same facts as the line, as fields: what `--json` prints for each finding. */
 export function findingToJson(configuration: Configuration, finding: Finding) {
   return {
@@ -100,7 +105,8 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     locked: finding.locked,
     publishedAt: finding.publishedAt?.toISOString() ?? null,
     ...ageFields(finding.ageMs),
-    period: formatDuration(finding.periodMs),
+    // Only the release-age rule has a period; "<1m" would read as one that is almost nothing.
+    period: finding.periodMs > 0 ? formatDuration(finding.periodMs) : null,
     eligibleAt: finding.eligibleAt?.toISOString() ?? null,
     parent: finding.parent,
     path: finding.path,
@@ -117,7 +123,7 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     scriptsRun: finding.scriptsRun,
     unreadableBaseline: finding.unreadableBaseline,
     expiredApproval: finding.expiredApproval && {...finding.expiredApproval, expiredAt: finding.expiredApproval.expiredAt.toISOString()},
-    message: formatFinding(configuration, finding).replace(/\u001b\[[0-9;]*m/g, ``),
+    message: withoutColors(formatFinding(configuration, finding)),
   };
 }
 
