@@ -9,7 +9,11 @@
 // `yarn config get` as the floor of Node + Yarn + plugin start-up); in the same warm project, whose cache is inside it as
 // in a zero-install project, warm installs under `quarantineLockfile` verify and trust (the lockfile rule's own cost)
 // and Yarn's `--check-cache`; and an update: newer patch releases of ~100 locked packages (a few adding a postinstall)
-// are published and `yarn up -R <names>` runs in a fresh copy of each warm project. Each figure is printed next to its
+// are published and `yarn up -R <names>` runs in a fresh copy of each warm project. Next to `check`, in the same warm
+// project, `check --format sarif --output <file>`; after the warm measurements, in a copy of that project, fresh patch
+// releases (hours old) of some of the update's packages are published and `yarn quarantine pending` lists them, then
+// `check` and `check --format sarif` run there with every locked version a finding (a period longer than the graph's
+// history), so the SARIF log's cost of locating each finding in yarn.lock shows. Each figure is printed next to its
 // target.
 //
 // Progress goes to stderr; the Markdown tables to stdout; raw numbers to bench-results/latest.json.
@@ -54,6 +58,13 @@ const GATE_MINUTES = 1440;
 /** How many locked packages the update scenario bumps, and how many of those bumps add a postinstall. */
 const UPDATE_COUNT = 100;
 const UPDATE_ADDING_POSTINSTALL = 3;
+/**
+ * How many of the update's packages get a patch release younger than the default quarantinePeriod (3 days) for
+ * `yarn quarantine pending` to list; they are published an hour to two days ago, and removed before the update.
+ */
+const PENDING_COUNT = 25;
+/** A quarantinePeriod longer than the generated graph's history, so that every locked version is a finding. */
+const EVERY_VERSION_A_FINDING_PERIOD = `3650d`;
 /** Share of packages whose every version has a postinstall: harmless, quick, the same in every version. */
 const POSTINSTALL_SHARE = 0.04;
 const POSTINSTALL = `node -e ""`;
@@ -295,6 +306,21 @@ function planUpdate(packages, lockfile, seed) {
   });
 }
 
+/**
+ * The releases `yarn quarantine pending` is measured with: the same patch releases as the update's first PENDING_COUNT
+ * (so the names whose documents change are names the update changes anyway), published an hour to two days ago.
+ * @param {ReturnType<typeof planUpdate>} releases
+ */
+function planPending(releases) {
+  const now = Date.now();
+  const chosen = releases.slice(0, PENDING_COUNT);
+  return chosen.map(({name, version, spec}, i) => ({
+    name,
+    version,
+    spec: {...spec, publishedAt: new Date(now - hours(1) - Math.round(i * hours(47) / Math.max(1, chosen.length - 1))).toISOString()},
+  }));
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Measurement
 // ---------------------------------------------------------------------------------------------------------------------
@@ -318,8 +344,9 @@ let measureSeq = 0;
  * @param {import('./lib/registry.mjs').Registry} registry
  * @param {string[]} command
  * @param {Record<string, string | undefined>} [env] passed to `run` (beats its defaults)
+ * @param {number[]} [codes] the exit codes that mean the command did what it was run for
  */
-async function measure(project, registry, command, env = {}) {
+async function measure(project, registry, command, env = {}, codes = [0]) {
   const rssFile = join(measureDir, `rss-${++measureSeq}.txt`);
   registry.clearRequests();
   const t0 = performance.now();
@@ -331,7 +358,7 @@ async function measure(project, registry, command, env = {}) {
   });
   const wallMs = performance.now() - t0;
   const requests = [...registry.requests];
-  if (result.code !== 0) {
+  if (result.code === null || !codes.includes(result.code)) {
     const tail = result.output.trimEnd().split(`\n`).slice(-25).join(`\n`);
     throw new Error(`yarn ${command.join(` `)} failed in ${project.dir} (code ${result.code}, signal ${result.signal}, timed out ${result.timedOut}):\n${tail}`);
   }
@@ -366,6 +393,8 @@ async function measure(project, registry, command, env = {}) {
     maxRssKiB,
     quarantineLine: quarantineSummary(result.output),
     checkLine: result.output.split(`\n`).map(l => l.slice(l.indexOf(`Quarantine check:`))).find(l => l.startsWith(`Quarantine check:`))?.trim() ?? null,
+    pendingLine: result.output.split(`\n`).map(l => l.slice(l.indexOf(`Pending:`))).find(l => l.startsWith(`Pending:`))?.trim() ?? null,
+    pendingEntries: result.output.split(`\n`).filter(l => / would replace .* under /.test(l)).length,
     stepsMs: stepDurations(result.output),
   };
 }
@@ -375,7 +404,8 @@ function describe(sample) {
   const sec = (/** @type {number | null} */ ms) => (ms === null ? `?` : (ms / 1000).toFixed(1));
   const {resolution, fetch, link} = sample.stepsMs;
   const rss = sample.maxRssKiB === null ? `n/a` : `${Math.round(sample.maxRssKiB / 1024)} MiB`;
-  const summary = sample.quarantineLine ? `; ${sample.quarantineLine.replace(/; policy:.*/, ``)}` : sample.checkLine ? `; ${sample.checkLine}` : ``;
+  const line = sample.quarantineLine?.replace(/; policy:.*/, ``) ?? sample.checkLine ?? sample.pendingLine;
+  const summary = line ? `; ${line}` : ``;
   const failed = sample.failedRequests > 0 ? ` (${sample.failedRequests} failed or unanswered)` : ``;
   const steps = resolution === null && fetch === null && link === null ? `` : ` (resolution ${sec(resolution)}s, fetch ${sec(fetch)}s, link ${sec(link)}s)`;
   const wall = sample.wallMs < 10_000 ? (sample.wallMs / 1000).toFixed(2) : sec(sample.wallMs);
@@ -393,6 +423,36 @@ function formatBytes(bytes) {
 function quarantineSummary(output) {
   const line = output.split(`\n`).find(l => /Quarantine: \d/.test(l));
   return line ? line.slice(line.indexOf(`Quarantine:`)).trim() : null;
+}
+
+/**
+ * `pending`'s summary line: how many versions it holds back, across how many packages, and how many package names it
+ * looked up (those with a range accepting a newer version than the locked one). @param {string | null} line
+ */
+function pendingCounts(line) {
+  const count = (/** @type {RegExp} */ pattern) => {
+    const match = line === null ? null : pattern.exec(line);
+    return match ? Number(match[1].replace(/[^\d]/g, ``)) : null;
+  };
+  const nothing = line?.includes(`nothing held back`) ? 0 : null;
+  return {
+    versions: count(/Pending: ([\d,.]+) versions? held back/) ?? nothing,
+    packages: count(/held back across ([\d,.]+) packages?/) ?? nothing,
+    lookedUpNames: count(/([\d,.]+) packages? with ranges that accept newer versions looked up/),
+  };
+}
+
+/**
+ * The SARIF log `check --format sarif --output <file>` wrote: it must be there and be a SARIF 2.1.0 log, or the bench
+ * stops; returns how many results it holds. @param {string} file
+ */
+async function sarifResults(file) {
+  const text = await readFile(file, `utf8`).catch(() => null);
+  if (text === null) throw new Error(`yarn quarantine check --format sarif --output ${file} exited as expected but wrote no file`);
+  const log = JSON.parse(text);
+  if (log.version !== `2.1.0` || !Array.isArray(log.runs) || !Array.isArray(log.runs[0]?.results))
+    throw new Error(`${file} is not a SARIF 2.1.0 log with a run and its results: ${text.slice(0, 200)}`);
+  return log.runs.reduce((/** @type {number} */ sum, /** @type {{results: unknown[]}} */ r) => sum + r.results.length, 0);
 }
 
 /** `1m 2s 345ms` → ms. @param {string} text */
@@ -521,8 +581,24 @@ const VARIANT_LABELS = {alone: `Yarn alone`, plugin: `with plugin`, gate: `Yarn 
 const VARIANT_ENV = {alone: {}, plugin: {}, gate: {YARN_NPM_MINIMAL_AGE_GATE: String(GATE_MINUTES)}};
 /** @type {Record<string, Record<string, Array<Awaited<ReturnType<typeof measure>>>>>} */
 const samples = Object.fromEntries(SCENARIOS.map(s => [s.key, {alone: [], plugin: [], ...(s.key === `fresh` ? {gate: []} : {})}]));
-/** `yarn quarantine check` in the warm project with the plugin, and `yarn config get` there as the start-up floor. */
-const checkSamples = {check: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([]), floor: /** @type {Array<Awaited<ReturnType<typeof measure>>>} */ ([])};
+/** @typedef {Awaited<ReturnType<typeof measure>>} Sample */
+/** @typedef {Sample & {sarifResults: number}} SarifSample */
+/**
+ * `yarn quarantine check` in the warm project with the plugin, `check --format sarif --output <file>` next to it, and
+ * `yarn config get` there as the start-up floor.
+ */
+const checkSamples = {check: /** @type {Sample[]} */ ([]), sarif: /** @type {SarifSample[]} */ ([]), floor: /** @type {Sample[]} */ ([])};
+/**
+ * In a copy of the plugin's warm project, with PENDING_COUNT fresh releases published: `yarn quarantine pending`; then
+ * `check` and `check --format sarif` with every locked version a finding.
+ */
+const copySamples = {
+  pending: /** @type {Array<Sample & ReturnType<typeof pendingCounts>>} */ ([]),
+  checkEveryFinding: /** @type {Sample[]} */ ([]),
+  sarifEveryFinding: /** @type {SarifSample[]} */ ([]),
+};
+/** @type {ReturnType<typeof planPending> | null} */
+let pendingReleases = null;
 /**
  * The lockfile rule's own cost in the warm project (its cache is inside the project, as in a zero-install one, so every
  * archive's manifest is read): warm installs with `quarantineLockfile` verify and trust, alternating; and Yarn's own
@@ -538,6 +614,66 @@ let update = null;
 /** Per run: how many of the updated names the lockfile written by each variant holds at the new version, and whether the two lockfiles are the same. */
 /** @type {Array<{run: number, updated: Record<string, number>, identical: boolean}>} */
 const updateChecks = [];
+
+let sarifSeq = 0;
+/**
+ * `yarn quarantine check --format sarif --output <file>`, measured, with the number of results in the log it wrote.
+ * @param {import('./lib/yarn-project.mjs').Project} p @param {Record<string, string>} [env] @param {number[]} [codes]
+ */
+async function measureSarifCheck(p, env = {}, codes = [0]) {
+  const file = join(measureDir, `check-${++sarifSeq}.sarif`);
+  const sample = await measure(p, registry, [`quarantine`, `check`, `--format`, `sarif`, `--output`, file], env, codes);
+  const results = await sarifResults(file);
+  await rm(file);
+  return {...sample, sarifResults: results};
+}
+
+/**
+ * `yarn quarantine pending` in a copy of the plugin's warm project (its cache, Yarn's metadata and the plugin's release
+ * times come along), with fresh releases published for as long as the copy lives; then `check` and `check --format
+ * sarif` there with every locked version a finding (exit code 1), alternating.
+ * @param {import('./lib/yarn-project.mjs').Project} warm @param {ReturnType<typeof planPending>} fresh @param {number} run
+ */
+async function measureInCopy(warm, fresh, run) {
+  const p = await copyOf(warm, true);
+  for (const {name, version, spec} of fresh) registry.packages.addVersion(name, version, spec);
+  buildTarballs(fresh.map(r => r.name));
+  try {
+    for (let i = 1; i <= CHECK_RUNS; i++) {
+      progress(`run ${run}/${RUNS} yarn quarantine pending, warm copy with ${fresh.length} fresh releases (${i}/${CHECK_RUNS}) ...`);
+      const sample = await measure(p, registry, [`quarantine`, `pending`]);
+      const counts = pendingCounts(sample.pendingLine);
+      copySamples.pending.push({...sample, ...counts});
+      progress(`${describe(sample)} (${sample.packuments304} of its packument requests answered 304)`);
+      if (counts.versions !== fresh.length || sample.pendingEntries < fresh.length)
+        progress(`  warning: ${fresh.length} fresh releases published, pending lists ${counts.versions ?? `n/a`} versions in ${sample.pendingEntries} lines`);
+    }
+    const everyFinding = {YARN_QUARANTINE_PERIOD: EVERY_VERSION_A_FINDING_PERIOD};
+    // One such check first, not measured, so that neither format gets the first run under the long period: a first run
+    // has been seen to take up to twice as long as the next ones, with the same requests and no file written.
+    progress(`run ${run}/${RUNS} yarn quarantine check, every locked version a finding, once first (not measured) ...`);
+    const first = await p.run([`quarantine`, `check`], {env: everyFinding, timeoutMs: RUN_TIMEOUT_MS});
+    if (first.code !== 1) throw new Error(`yarn quarantine check with quarantinePeriod ${EVERY_VERSION_A_FINDING_PERIOD} exited ${first.code}, not 1:\n${first.output.trimEnd().split(`\n`).slice(-25).join(`\n`)}`);
+    for (let i = 1; i <= CHECK_RUNS; i++) {
+      for (const format of i % 2 === 1 ? [`text`, `sarif`] : [`sarif`, `text`]) {
+        progress(`run ${run}/${RUNS} yarn quarantine check${format === `sarif` ? ` --format sarif --output <file>` : ``}, every locked version a finding (${i}/${CHECK_RUNS}) ...`);
+        if (format === `sarif`) {
+          const sample = await measureSarifCheck(p, everyFinding, [1]);
+          copySamples.sarifEveryFinding.push(sample);
+          progress(`${describe(sample)}; ${sample.sarifResults} results in the SARIF log`);
+        } else {
+          const sample = await measure(p, registry, [`quarantine`, `check`], everyFinding, [1]);
+          copySamples.checkEveryFinding.push(sample);
+          progress(describe(sample));
+        }
+      }
+    }
+  } finally {
+    for (const {name, version} of fresh) registry.packages.removeVersion(name, version);
+    buildTarballs(fresh.map(r => r.name));
+    await dispose(p);
+  }
+}
 
 /** @param {string} lockfile */
 function countLockedNames(lockfile) {
@@ -597,6 +733,10 @@ try {
           const check = await measure(p, registry, [`quarantine`, `check`]);
           checkSamples.check.push(check);
           progress(describe(check));
+          progress(`run ${run}/${RUNS} yarn quarantine check --format sarif --output <file>, warm (${i}/${CHECK_RUNS}) ...`);
+          const sarif = await measureSarifCheck(p);
+          checkSamples.sarif.push(sarif);
+          progress(`${describe(sarif)}; ${sarif.sarifResults} results in the SARIF log`);
           const floor = await measure(p, registry, [`config`, `get`, `nodeLinker`]);
           checkSamples.floor.push(floor);
           progress(`  floor (yarn config get nodeLinker): ${describe(floor).trim()}`);
@@ -617,9 +757,14 @@ try {
       warmProjects[variant] = p;
     }
 
+    const releases = (update ??= planUpdate(graph.packages, lockfile, SEED));
+    // Pending, after every other warm measurement and in a copy: the warm projects stay as they were for the update,
+    // and the fresh releases are gone again before it (their names are among the update's, whose documents it changes).
+    pendingReleases = planPending(releases);
+    await measureInCopy(warmProjects.plugin, pendingReleases, run);
+
     // Update: patch releases of locked packages appear; each variant's warm project is copied, its scripts turned on
     // and built once (not measured, as in a project that always ran them), then `yarn up -R <names>` is measured.
-    const releases = (update ??= planUpdate(graph.packages, lockfile, SEED));
     for (const {name, version, spec} of releases) registry.packages.addVersion(name, version, spec);
     buildTarballs(releases.map(u => u.name));
     /** @type {Record<string, string | null>} */
@@ -698,9 +843,27 @@ const byKey = Object.fromEntries(results.map(r => [r.scenario, r]));
 const freshGate = HAVE_GATE ? summarize(samples.fresh.gate) : null;
 const check = {
   check: summarize(checkSamples.check),
+  sarif: summarize(checkSamples.sarif),
+  sarifResults: median(checkSamples.sarif.map(s => s.sarifResults)),
   floor: summarize(checkSamples.floor),
   runs: checkSamples.check.length,
   samples: checkSamples,
+};
+const pending = {
+  releases: pendingReleases?.map(({name, version, spec}) => ({name, version, publishedAt: spec.publishedAt})) ?? [],
+  listedVersions: median(copySamples.pending.map(s => s.versions ?? NaN)),
+  listedPackages: median(copySamples.pending.map(s => s.packages ?? NaN)),
+  listedLines: median(copySamples.pending.map(s => s.pendingEntries)),
+  lookedUpNames: median(copySamples.pending.map(s => s.lookedUpNames ?? NaN)),
+  pending: summarize(copySamples.pending),
+  everyFinding: {
+    period: EVERY_VERSION_A_FINDING_PERIOD,
+    check: summarize(copySamples.checkEveryFinding),
+    sarif: summarize(copySamples.sarifEveryFinding),
+    sarifResults: median(copySamples.sarifEveryFinding.map(s => s.sarifResults)),
+  },
+  runs: copySamples.pending.length,
+  samples: copySamples,
 };
 const lockfileRule = {
   verify: summarize(lockfileRuleSamples.verify),
@@ -762,6 +925,14 @@ const targets = [
     pass: check.check.wallMs === null ? null : check.check.wallMs < TARGETS.checkWarmMs,
     note: check.check.wallMsRange ? `range ${(check.check.wallMsRange[0] / 1000).toFixed(2)}–${(check.check.wallMsRange[1] / 1000).toFixed(2)} s` : ``,
   },
+  {
+    target: `yarn quarantine pending, warm: ≤ 1 packument request per name looked up`,
+    figure: `${pending.pending.packuments ?? `n/a`} requests (${pending.pending.packuments304 ?? `n/a`} answered 304) for ${pending.lookedUpNames ?? `n/a`} names looked up; at most ${pending.pending.maxPackumentRequestsPerName ?? `n/a`} per name`,
+    pass: pending.pending.packuments === null || pending.lookedUpNames === null || pending.pending.maxPackumentRequestsPerName === null
+      ? null
+      : pending.pending.packuments <= pending.lookedUpNames && pending.pending.maxPackumentRequestsPerName <= 1,
+    note: `${pending.listedVersions ?? `n/a`} versions listed for ${pending.releases.length} fresh releases`,
+  },
 ];
 const mark = (/** @type {boolean | null} */ pass) => (pass === null ? `n/a` : pass ? `✓ pass` : `✗ fail`);
 
@@ -807,6 +978,10 @@ lines.push(
     trafficRow(`${r.scenario}, with plugin`, r.plugin),
   ]),
   trafficRow(`\`yarn quarantine check\`, warm`, check.check),
+  trafficRow(`\`yarn quarantine check --format sarif --output <file>\`, warm`, check.sarif),
+  trafficRow(`\`yarn quarantine pending\`, warm copy with ${pending.releases.length} fresh releases`, pending.pending),
+  trafficRow(`\`yarn quarantine check\`, every locked version a finding`, pending.everyFinding.check),
+  trafficRow(`\`yarn quarantine check --format sarif --output <file>\`, every locked version a finding`, pending.everyFinding.sarif),
   trafficRow(`warm, \`quarantineLockfile: verify\``, lockfileRule.verify),
   trafficRow(`warm, \`quarantineLockfile: trust\``, lockfileRule.trust),
   trafficRow(`\`install --immutable --immutable-cache --check-cache\``, lockfileRule.checkCache),
@@ -815,6 +990,8 @@ lines.push(
 
 const all = (/** @type {{packuments: number | null, tarballs: number | null, requests: number | null}} */ x) => `${x.packuments ?? `n/a`} | ${x.tarballs ?? `n/a`} | ${x.requests ?? `n/a`}`;
 const range2 = (/** @type {number[] | null} */ x) => (x ? `${(x[0] / 1000).toFixed(2)}–${(x[1] / 1000).toFixed(2)} s` : `n/a`);
+/** @param {Summary} a @param {Summary} b */
+const difference = (a, b) => (a.wallMs !== null && b.wallMs !== null ? `${a.wallMs < b.wallMs ? `−` : ``}${seconds(Math.abs(a.wallMs - b.wallMs))}` : `n/a`);
 lines.push(
   `Fresh resolution next to Yarn's own release-age gate (Yarn alone with \`YARN_NPM_MINIMAL_AGE_GATE=${GATE_MINUTES}\`, i.e. 1 day; the other two run with it at 0):`,
   ``,
@@ -824,13 +1001,19 @@ lines.push(
   ...(freshGate ? [`| Yarn alone, npmMinimalAgeGate ${GATE_MINUTES} | ${seconds(freshGate.wallMs)} | ${range2(freshGate.wallMsRange)} | ${all(freshGate)} | ${mib(freshGate.maxRssKiB)} |`] : []),
   `| with plugin | ${seconds(byKey.fresh.plugin.wallMs)} | ${range2(byKey.fresh.plugin.wallMsRange)} | ${all(byKey.fresh.plugin)} | ${mib(byKey.fresh.plugin.maxRssKiB)} |`,
   ``,
-  `\`yarn quarantine check\` in the warm project with the plugin (after its warm install; ${CHECK_RUNS} per run, median of ${check.runs}), next to \`yarn config get nodeLinker\` in the same project as the floor every command pays (Node start-up, Yarn's bundle, configuration, plugin loaded):`,
+  `\`yarn quarantine check\` in the warm project with the plugin (after its warm install; ${CHECK_RUNS} per run, median of ${check.runs}), with \`--format sarif --output <file>\` right after it (${check.sarifResults ?? `n/a`} results in the log: the warm project has no finding), next to \`yarn config get nodeLinker\` in the same project as the floor every command pays (Node start-up, Yarn's bundle, configuration, plugin loaded). Then, in a copy of that project made after every other warm measurement, with patch releases of ${pending.releases.length} locked packages published 1 to 48 hours ago: \`yarn quarantine pending\` (${pending.listedVersions ?? `n/a`} versions listed across ${pending.listedPackages ?? `n/a`} packages; ${pending.lookedUpNames ?? `n/a`} names with a range accepting newer versions looked up), and \`check\` and \`check --format sarif\` with every locked version a finding (\`quarantinePeriod ${EVERY_VERSION_A_FINDING_PERIOD}\`, exit code 1; ${pending.everyFinding.sarifResults ?? `n/a`} results in the log), alternating, after one such \`check\` not measured:`,
   ``,
   `| command | wall time | range | packuments | tarballs | all requests | max RSS (MiB) |`,
   `|---|---:|---:|---:|---:|---:|---:|`,
   `| \`yarn quarantine check\` | ${seconds(check.check.wallMs)} | ${range2(check.check.wallMsRange)} | ${all(check.check)} | ${mib(check.check.maxRssKiB)} |`,
+  `| \`yarn quarantine check --format sarif --output <file>\` | ${seconds(check.sarif.wallMs)} | ${range2(check.sarif.wallMsRange)} | ${all(check.sarif)} | ${mib(check.sarif.maxRssKiB)} |`,
+  `| \`yarn quarantine pending\` (${pending.releases.length} fresh releases) | ${seconds(pending.pending.wallMs)} | ${range2(pending.pending.wallMsRange)} | ${all(pending.pending)} | ${mib(pending.pending.maxRssKiB)} |`,
+  `| \`yarn quarantine check\`, every locked version a finding | ${seconds(pending.everyFinding.check.wallMs)} | ${range2(pending.everyFinding.check.wallMsRange)} | ${all(pending.everyFinding.check)} | ${mib(pending.everyFinding.check.maxRssKiB)} |`,
+  `| \`yarn quarantine check --format sarif --output <file>\`, every locked version a finding | ${seconds(pending.everyFinding.sarif.wallMs)} | ${range2(pending.everyFinding.sarif.wallMsRange)} | ${all(pending.everyFinding.sarif)} | ${mib(pending.everyFinding.sarif.maxRssKiB)} |`,
   `| \`yarn config get nodeLinker\` (floor) | ${seconds(check.floor.wallMs)} | ${range2(check.floor.wallMsRange)} | ${all(check.floor)} | ${mib(check.floor.maxRssKiB)} |`,
   `| difference (the check's own work) | ${check.check.wallMs !== null && check.floor.wallMs !== null ? seconds(check.check.wallMs - check.floor.wallMs) : `n/a`} | | | | | |`,
+  `| difference (the SARIF log, no finding) | ${difference(check.sarif, check.check)} | | | | | |`,
+  `| difference (the SARIF log, every locked version a finding) | ${difference(pending.everyFinding.sarif, pending.everyFinding.check)} | | | | | |`,
   ``,
   `The lockfile rule in the warm project, whose cache is inside the project as in a zero-install one (every archive's manifest is read before the fetch step; ${CHECK_RUNS} of each per run, alternating), next to Yarn's own \`--check-cache\`, which downloads every archive again to compare it:`,
   ``,
@@ -853,6 +1036,12 @@ for (const r of results) {
 }
 const firstCheck = checkSamples.check[0];
 if (firstCheck?.checkLine) lines.push(`- check, its own summary (run 1): ${[firstCheck.quarantineLine?.replace(/; policy:.*/, ``), firstCheck.checkLine].filter(Boolean).join(`; `)}`);
+const firstPending = copySamples.pending[0];
+if (firstPending?.pendingLine) lines.push(`- pending, its own summary (run 1): ${firstPending.pendingLine}`);
+if (copySamples.pending.length > 0) lines.push(`- pending, packument requests (of which answered 304) in each repetition, in order: ${copySamples.pending.map(s => `${s.packuments} (${s.packuments304})`).join(`, `)}; in each run the first comes right after the fresh releases were published (their documents changed), the others find Yarn's metadata of them already revalidated`);
+if (copySamples.pending.some(s => s.versions !== pending.releases.length)) lines.push(`- warning: ${pending.releases.length} fresh releases were published, but pending listed ${copySamples.pending.map(s => s.versions ?? `n/a`).join(`, `)} versions`);
+const firstEveryFinding = copySamples.checkEveryFinding[0];
+if (firstEveryFinding?.checkLine) lines.push(`- check with every locked version a finding, its own summary (run 1): ${firstEveryFinding.checkLine}`);
 if (update) {
   const adding = update.filter(u => u.addsPostinstall);
   const keeping = update.filter(u => !u.addsPostinstall && u.spec.scripts).length;
@@ -871,7 +1060,7 @@ console.log(lines.join(`\n`));
 await mkdir(dirname(OUT), {recursive: true});
 await writeFile(OUT, `${JSON.stringify({
   date: new Date().toISOString(),
-  options: {packages: PACKAGES, runs: RUNS, delayMs: DELAY_MS, seed: SEED, checkRuns: CHECK_RUNS, gateMinutes: HAVE_GATE ? GATE_MINUTES : null},
+  options: {packages: PACKAGES, runs: RUNS, delayMs: DELAY_MS, seed: SEED, checkRuns: CHECK_RUNS, gateMinutes: HAVE_GATE ? GATE_MINUTES : null, pendingCount: PENDING_COUNT},
   machine,
   graph: graph.stats,
   lockfileChecks,
@@ -884,6 +1073,7 @@ await writeFile(OUT, `${JSON.stringify({
   results,
   freshWithYarnGate: freshGate ? {...freshGate, samples: samples.fresh.gate} : null,
   check,
+  pending,
   lockfileRule,
   targets,
   totalSeconds: Math.round(totalSeconds),
