@@ -11,6 +11,8 @@ import {recallBlocked} from '../yarn/blockedFindings';
 import {evaluateProject} from '../yarn/evaluation';
 import {openLockedProject} from '../yarn/lockfileProject';
 
+const LAST_WRITABLE_MOMENT = Date.UTC(10000, 0, 1);
+
 export default class QuarantineApproveCommand extends BaseCommand {
   static paths = [[`quarantine`, `approve`]];
 
@@ -24,7 +26,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
       Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again.
 
-      \`--until <moment>\` or \`--for <duration>\` makes the approval expire: the entry is written as \`<pattern> until <YYYY-MM-DD HH:MM> UTC\` (\`axios@1.15.3 until 2026-12-08 12:00 UTC\`), the same spelling in every list, and stops approving anything at that moment; the finding it would have covered then says that it expired. \`--until\` takes a date (\`2026-12-08\`, meaning 00:00 UTC), or a time with \`Z\` or an offset (\`2026-12-08T12:00Z\`); \`--for\` a duration in the \`quarantinePeriod\` grammar (\`12h\`, \`3d\`, \`1w\`), counted from now; both are rounded down to the minute. Approving a pattern that a list already holds with another expiry (or none) replaces that entry, so an approval can be renewed or made permanent. \`yarn quarantine check\` warns of entries that expire within a week; \`yarn quarantine prune\` removes expired ones.
+      \`--until <moment>\` or \`--for <duration>\` makes the approval expire: the entry is written as \`<pattern> until <YYYY-MM-DD HH:MM> UTC\` (\`axios@1.15.3 until 2026-12-08 12:00 UTC\`), the same spelling in every list, and stops approving anything at that moment; the finding it would have covered then says that it expired. \`--until\` takes a date (\`2026-12-08\`, meaning 00:00 UTC), or a time with \`Z\` or an offset (\`2026-12-08T12:00Z\`); \`--for\` a duration in the \`quarantinePeriod\` grammar (\`12h\`, \`3d\`, \`1w\`), counted from now; both are rounded down to the minute. Approving a pattern that a list already holds with another expiry (or none) replaces that entry (every entry of that pattern), so an approval can be renewed, shortened or made permanent. Yarn's configuration API writes the file anew: comments in it are not kept. \`yarn quarantine check\` warns of entries that expire within a week; \`yarn quarantine prune\` removes expired ones.
 
       \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without a flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
@@ -114,12 +116,13 @@ export default class QuarantineApproveCommand extends BaseCommand {
               present = entries.includes(entry);
               if (present)
                 return existing;
-              // The same pattern with another expiry (or none) is renewed in place, not listed twice.
-              const samePattern = entries.findIndex(other => patternTextOf(other) === pattern.text.trim());
-              if (samePattern === -1)
+              // The same pattern with another expiry (or none) is renewed in place, and listed once: a second, permanent entry would outlive the expiry.
+              const samePattern = entries.filter(other => patternTextOf(other) === pattern.text.trim());
+              if (samePattern.length === 0)
                 return [...entries, entry];
-              replaced = entries[samePattern];
-              return entries.map((other, index) => index === samePattern ? entry : other);
+              replaced = samePattern.join(`, `);
+              const first = entries.indexOf(samePattern[0]);
+              return entries.flatMap((other, index) => index === first ? [entry] : samePattern.includes(other) ? [] : [other]);
             },
           });
           if (present)
@@ -158,6 +161,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
     }
     // Written to the minute, rounded down: an approval never outlives what was asked.
     const written = Math.floor(expiresAt / 60_000) * 60_000;
+    // Past year 9999 the moment has no four-digit year, so the entry written would not read back.
+    if (!(written < LAST_WRITABLE_MOMENT))
+      throw refuse(`${this.until !== undefined ? `--until ${this.until}` : `--for ${this.forDuration}`}: that is after the year 9999; expected a moment before it`);
     if (written <= now)
       throw refuse(`${this.until !== undefined ? `--until ${this.until}` : `--for ${this.forDuration}`}: that moment has already passed; expected one in the future`);
     return new Date(written);

@@ -7,6 +7,7 @@ import {formatUtc} from '../policy/duration';
 import {type ListEntry, type ListSetting, parseListEntry} from '../policy/listEntry';
 import {LIST_OF_RULE} from '../policy/policy';
 import {entriesToPrune, type LockedFacts, type PruneReason} from '../rules/prune';
+import {isYarnClassicLockfile} from '../yarn/lockfileProject';
 import {displayRange} from '../yarn/packageSource';
 import {sessionFor} from '../yarn/session';
 
@@ -23,7 +24,9 @@ export default class QuarantinePruneCommand extends BaseCommand {
 
       An entry that matches nothing in the lockfile may be waiting for an update that has not been made yet (an exemption approved before \`yarn up\`): run \`prune\` after such updates, or look with \`--dry-run\` first.
 
-      Exit codes: \`0\` when the lists were pruned or had nothing to prune, \`2\` when the project could not be read (a bad setting, no \`yarn.lock\`); nothing is written then.
+      Yarn's configuration API writes the file anew: the values of its other settings stay, but comments in it are not kept. Run \`--dry-run\` first to see what would go.
+
+      Exit codes: \`0\` when the lists were pruned or had nothing to prune, \`2\` when the project could not be read (a bad setting, no \`yarn.lock\`, a Yarn 1 lockfile not yet migrated); nothing is written then.
     `,
     examples: [[
       `Say what would be removed, without writing anything`,
@@ -46,6 +49,9 @@ export default class QuarantinePruneCommand extends BaseCommand {
       const session = sessionFor(project);
       if (session.onDisk === null)
         throw new ReportError(MessageName.UNNAMED, `there is no yarn.lock to prune against: entries are kept while they match something in it. Fix: run yarn install first`);
+      // Yarn reads no packages out of a Yarn 1 lockfile until its migration: every entry would seem to match nothing.
+      if (isYarnClassicLockfile(session))
+        throw new ReportError(MessageName.UNNAMED, `yarn.lock is a Yarn 1 lockfile, whose packages Yarn only reads once it has migrated it: pruning against it would remove every entry. Fix: run yarn install, then prune`);
       const locked = lockedFacts(project);
       const code = (text: string) => formatUtils.pretty(configuration, text, formatUtils.Type.CODE);
       const counts = new Map<PruneReason, number>();

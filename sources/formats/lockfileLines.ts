@@ -46,26 +46,24 @@ export function parseLockfileLines(text: string): LockfileLines {
 
 /**
  * `"a@npm:^1, a@npm:^1.2"` (Yarn 2+ quotes the whole key), `"a@^1", "a@^1.2"` or `a@^1, a@^1.2`
- * (Yarn 1 quotes each part that needs it). Yarn itself splits keys on commas.
+ * (Yarn 1 quotes each part that needs it), or single-quoted as YAML allows. Yarn itself splits keys
+ * on commas. One pass over the key: a lockfile is a pull request's to write, keys of any length included.
  */
 function keyDescriptors(key: string): Array<string> {
-  const parts: Array<string> = [];
-  for (let rest = key.trim(); rest !== ``; rest = rest.replace(/^[\s,]+/, ``)) {
-    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(rest);
-    const part = quoted !== null ? quoted[0] : rest.split(`,`)[0];
-    parts.push(unquote(part));
-    rest = rest.slice(part.length);
-  }
-  return parts.flatMap(part => part.split(/\s*,\s*/)).filter(part => part !== ``);
+  const parts = key.match(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^,\s][^,]*/g) ?? [];
+  return parts.flatMap(part => unquote(part).split(`,`)).map(part => part.trim()).filter(part => part !== ``);
 }
 
 function unquote(value: string): string {
-  if (!value.startsWith(`"`))
-    return value.trim();
+  const trimmed = value.trim();
+  if (trimmed.length >= 2 && trimmed.startsWith(`'`) && trimmed.endsWith(`'`))
+    return trimmed.slice(1, -1).replace(/''/g, `'`);
+  if (!trimmed.startsWith(`"`))
+    return trimmed;
   try {
-    return JSON.parse(value);
+    return JSON.parse(trimmed);
   } catch {
-    return value.slice(1, -1);
+    return trimmed.slice(1, -1);
   }
 }
 
@@ -117,10 +115,15 @@ function entryOfVersion(lockfile: LockfileLines, finding: Finding, version: stri
     return null;
   const jsrName = finding.protocol === `jsr:` ? jsrNameOf(finding.name) : null;
   const locators = [...(jsrName !== null ? [`${jsrName}@jsr:${version}`] : []), `${finding.name}@npm:${version}`];
-  const {entries} = lockfile;
+  // A key naming the package first: an entry that resolves to it under another package's key is not where a reviewer looks for it.
+  const entries = [...lockfile.entries].sort((a, b) => Number(namesPackage(b, finding.name)) - Number(namesPackage(a, finding.name)));
   return locators.map(locator => entries.find(entry => entry.resolution !== null && withoutBindings(entry.resolution) === locator)).find(Boolean)
     ?? entries.find(entry => entry.resolution === null && entry.version === version && entry.descriptors.some(descriptor => packageOfDescriptor(descriptor) === finding.name))
     ?? entries.find(entry => entry.resolution !== null && locators.includes(patchedLocator(entry.resolution) ?? ``));
+}
+
+function namesPackage(entry: LockfileEntry, name: string) {
+  return entry.descriptors.some(descriptor => packageOfDescriptor(descriptor) === name);
 }
 
 /** The entry whose key lists the range a finding names, as its manifest declared it. */

@@ -1,4 +1,4 @@
-import type {Severity} from '../rules/finding';
+import type {Finding, Rule, Severity} from '../rules/finding';
 import {declaredName, type LocatedFinding} from './locatedFinding';
 
 /**
@@ -26,4 +26,17 @@ export function findingAnnotation({finding, message, line}: LocatedFinding, lock
 /** An annotation on no file, for what the run itself has to say (a setting from outside the repository). */
 export function runAnnotation(severity: Severity, title: string, message: string): string {
   return `::${COMMANDS[severity]} title=${escapeProperty(title)}::${escapeData(message)}`;
+}
+
+/** What a reviewer must see first: a package or a script the project never had, then a fresh version, then the lockfile's own. */
+const RULE_ORDER: Record<Rule, number> = {[`new-dependency`]: 0, [`install-scripts`]: 1, [`release-age`]: 2, [`lockfile`]: 3};
+const SEVERITY_ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2};
+
+/**
+ * GitHub shows only the first few annotations of each level per step (10 at the time of writing):
+ * ordered so that a pull request cannot push the finding that matters most out of view with many
+ * lesser ones (a lockfile rewritten throughout).
+ */
+export function inAnnotationOrder<T extends {finding: Finding}>(located: ReadonlyArray<T>): Array<T> {
+  return [...located].sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || RULE_ORDER[a.finding.rule] - RULE_ORDER[b.finding.rule]);
 }

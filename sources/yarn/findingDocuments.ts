@@ -5,7 +5,7 @@ import {version as pluginVersion} from '../../package.json';
 import {lineOfFinding, parseLockfileLines} from '../formats/lockfileLines';
 import type {LocatedFinding} from '../formats/locatedFinding';
 import {sarifLog} from '../formats/sarif';
-import {findingAnnotation, runAnnotation} from '../formats/workflowCommands';
+import {findingAnnotation, inAnnotationOrder, runAnnotation} from '../formats/workflowCommands';
 import type {Finding} from '../rules/finding';
 import {repositoryRoot} from './projectPaths';
 import {findingToJson} from './reporting';
@@ -47,6 +47,6 @@ export function workflowCommands(project: Project, {findings, warnings}: Finding
   const lockfilePath = lockfilePathOf(project);
   return [
     ...warnings.map(warning => runAnnotation(`warning`, `quarantine policy`, warning)),
-    ...locate(project, findings).map(located => findingAnnotation(located, lockfilePath)),
+    ...inAnnotationOrder(locate(project, findings)).map(located => findingAnnotation(located, lockfilePath)),
   ];
 }

@@ -82,6 +82,9 @@ export function validateProject(project: Project, report: ValidationReport) {
       await resolveEverything(opts);
     } catch (error) {
       reportResolutionStop(session, opts.report);
+      // So that `yarn quarantine approve <what the line names>` knows which list it belongs to.
+      if (session.resolutionStop !== null)
+        await rememberBlocked(project, [session.resolutionStop]);
       throw error;
     }
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);

@@ -210,3 +210,42 @@ describe(`yarn quarantine prune`, () => {
     expect(await project.readFile(`.yarnrc.yml`)).toBe(before);
   });
 });
+
+describe(`approvals: more bad input`, () => {
+  it(`refuses an expiry past the year 9999 with exit 2, writing nothing`, async () => {
+    const {registry} = await beforeTheAttack();
+    const project = await installedProject(registry);
+    const before = await project.readFile(`.yarnrc.yml`);
+
+    for (const forDuration of [`500000w`, `14800000w`]) {
+      const result = await project.run([`quarantine`, `approve`, `--release-age`, `axios@1.14.0`, `--for`, forDuration]);
+      expect(result.code, result.output).toBe(2);
+      expect(result.output).toContain(`--for ${forDuration}: that is after the year 9999; expected a moment before it`);
+    }
+    expect(await project.readFile(`.yarnrc.yml`)).toBe(before);
+  });
+
+  it(`renews every entry of the pattern, so no permanent duplicate outlives the expiry`, async () => {
+    const {registry} = await beforeTheAttack();
+    const project = await installedProject(registry, {quarantineExemptPackages: [`axios`, `follow-redirects`, `axios until 2099-01-01`]});
+
+    const result = await project.run([`quarantine`, `approve`, `--release-age`, `axios`, `--until`, `2098-01-01`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`Replaced axios, axios until 2099-01-01 with axios until 2098-01-01 00:00 UTC in quarantineExemptPackages`);
+    expect(await project.readFile(`.yarnrc.yml`)).toMatch(/quarantineExemptPackages:\n {2}- "axios until 2098-01-01 00:00 UTC"\n {2}- "?follow-redirects"?\n(?! {2}-)/);
+  });
+
+  it(`prune refuses a Yarn 1 lockfile, whose packages Yarn reads only once migrated, and writes nothing`, async () => {
+    const {registry} = await beforeTheAttack();
+    const classic = `# yarn lockfile v1\n\n\naxios@^1.14.0:\n  version "1.14.0"\n  resolved "${registry.url}/axios/-/axios-1.14.0.tgz"\n  dependencies:\n    follow-redirects "^1.15.0"\n\nfollow-redirects@^1.15.0:\n  version "1.15.9"\n  resolved "${registry.url}/follow-redirects/-/follow-redirects-1.15.9.tgz"\n`;
+    const project = await projectWith({registry, manifest: USES_AXIOS, files: {'yarn.lock': classic}, yarnrc: {quarantineExemptPackages: [`axios`]}});
+    const before = await project.readFile(`.yarnrc.yml`);
+
+    const result = await project.run([`quarantine`, `prune`]);
+
+    expect(result.code, result.output).toBe(2);
+    expect(result.output).toContain(`yarn.lock is a Yarn 1 lockfile`);
+    expect(await project.readFile(`.yarnrc.yml`)).toBe(before);
+  });
+});

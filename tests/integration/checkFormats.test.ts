@@ -165,3 +165,24 @@ describe(`yarn quarantine check output options`, () => {
     expect(printed.stderr).toContain(`there is no yarn.lock to check`);
   });
 });
+
+describe(`text lines a pull request can write into`, () => {
+  it(`keep a line break in a locked tarball URL on one line, so no line of check or install can start a workflow command`, async () => {
+    const {registry} = await beforeTheAttack();
+    const project = await projectWith({registry, manifest: {...APP, dependencies: {axios: `^1.14.0`}}});
+    expect((await project.install()).code).toBe(0);
+    const forged = `${registry.url}/axios/-/axios-1.14.0.tgz\n::add-mask::plain-crypto-js\n::error file=README.md,line=1::forged`;
+    const lockfile = (await project.lockfile())!.replace(`resolution: "axios@npm:1.14.0"`, `resolution: "axios@npm:1.14.0::__archiveUrl=${encodeURIComponent(forged)}"`);
+    expect(lockfile).toContain(`__archiveUrl=`);
+    await project.writeFile(`yarn.lock`, lockfile);
+
+    for (const args of [[`quarantine`, `check`], [`quarantine`, `check`, `--format`, `sarif`, `--output`, `quarantine.sarif`], [`quarantine`, `check`, `--format`, `github`], [`install`]]) {
+      const result = await project.run(args);
+      expect(result.code, result.output).toBe(1);
+      expect(result.output).toContain(`unconfirmed`);
+      expect(result.output, args.join(` `)).not.toMatch(/^::(add-mask|error file=README)/m);
+    }
+    const text = await project.run([`quarantine`, `check`]);
+    expect(text.output).toContain(`axios-1.14.0.tgz\\u000a::add-mask::plain-crypto-js\\u000a::error file=README.md,line=1::forged`);
+  });
+});

@@ -407,7 +407,7 @@ describe(`non-registry sub-dependencies`, () => {
     await rm(helper, {recursive: true, force: true});
   });
 
-  it(`lets a tarball sub-dependency through when that very source is approved, not on its name alone`, async () => {
+  it(`lets a tarball sub-dependency through when that very source is approved (by the fix's approve command, as printed), not on its name alone`, async () => {
     const {registry, compromise} = await beforeTheAttack();
     registry.packages.addPackage({name: `payload`, versions: {'1.0.0': {}}});
     const url = `${registry.url}/payload/-/payload-1.0.0.tgz`;
@@ -419,7 +419,10 @@ describe(`non-registry sub-dependencies`, () => {
     expect(byName.output).toContain(`Fix: if you trust it, run yarn quarantine approve 'payload@${url}'`);
     expect(registry.requests.some(request => request.path === `/payload/-/payload-1.0.0.tgz`)).toBe(false);
 
-    await project.setYarnrc({quarantineApprovedDependencies: [`payload@${url}`]});
+    // The fix's command works as printed: the stop was remembered, so approve knows the list.
+    const approved = await project.run([`quarantine`, `approve`, `payload@${url}`]);
+    expect(approved.code, approved.output).toBe(0);
+    expect(approved.output).toContain(`Added payload@${url} to quarantineApprovedDependencies in .yarnrc.yml`);
     const bySource = await project.install([`up`, `axios`]);
     expect(bySource.code, bySource.output).toBe(0);
     expect(registry.requests.some(request => request.path === `/payload/-/payload-1.0.0.tgz`)).toBe(true);

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {chooseCheckOutput} from '../../sources/formats/checkFormat';
 import type {LocatedFinding} from '../../sources/formats/locatedFinding';
 import {FINGERPRINT_KEY, fingerprintOf, sarifLog} from '../../sources/formats/sarif';
-import {escapeData, escapeProperty, findingAnnotation, runAnnotation} from '../../sources/formats/workflowCommands';
+import {escapeData, escapeProperty, findingAnnotation, inAnnotationOrder, runAnnotation} from '../../sources/formats/workflowCommands';
 import {type Finding, makeFinding, type Rule} from '../../sources/rules/finding';
 import {sarifValidator} from '../sarifSchema';
 
@@ -78,6 +78,18 @@ describe(`findingAnnotation`, () => {
     const command = findingAnnotation(located(quarantined, message), `yarn.lock`);
     expect(command.split(/\r|\n/)).toHaveLength(1);
     expect(command).toBe(`::error file=yarn.lock,line=12,title=release-age: axios::lib@npm:1.0.1: adds a postinstall script (node x.js%0A::error file=README.md::injected%0D%0A::stop-commands::x 100%25)`);
+  });
+
+  it(`orders annotations errors first, a new package or script before a fresh version before the lockfile's own, so many lesser ones cannot push it out of view`, () => {
+    const lockfileErrors = Array.from({length: 12}, (_, index) => located(makeFinding({...ONE_PER_RULE.lockfile, name: `lib${index}`})));
+    const newPackage = located(makeFinding({...ONE_PER_RULE[`new-dependency`], severity: `error`}));
+    const fresh = located(quarantined);
+    const script = located(makeFinding({...ONE_PER_RULE[`install-scripts`], severity: `error`}));
+    const notice = located(ONE_PER_RULE[`install-scripts`]);
+    const ordered = inAnnotationOrder([notice, ...lockfileErrors, fresh, script, newPackage]);
+    expect(ordered.slice(0, 3)).toEqual([newPackage, script, fresh]);
+    expect(ordered.slice(3, 15)).toEqual(lockfileErrors);
+    expect(ordered[15]).toBe(notice);
   });
 
   it(`writes an annotation about the run itself on no file`, () => {

@@ -279,6 +279,14 @@ describe(`lineOfFinding`, () => {
     expect(lineOfFinding(parseLockfileLines(text), finding)).toBe(line);
   });
 
+  it.each<[string, string, string]>([
+    [`single-quoted, as YAML allows`, `'newdep@npm:^1.0.0':\n  version: 1.0.0\n  resolution: 'newdep@npm:1.0.0'\n`, `'newdep@npm:^1.0.0':`],
+    [`after an entry of another package that resolves to it (a decoy a pull request can add)`, `"other@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n\n"newdep@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n`, `"newdep@npm:^1.0.0":`],
+  ])(`finds a key written %s`, (_, entries, key) => {
+    const text = `__metadata:\n  version: 8\n\n${entries}`;
+    expect(lineOfFinding(parseLockfileLines(text), makeFinding({...newDependency, kind: `new-sub-dependency`, name: `newdep`, version: `1.0.0`}))).toBe(lineOf(text, key));
+  });
+
   it(`counts lines in a lockfile checked out with CRLF line ends`, () => {
     const crlf = BERRY.replace(/\n/g, `\r\n`);
     expect(lineOfFinding(parseLockfileLines(crlf), ROWS.quarantined[0][1])).toBe(lineOf(BERRY, `"axios@npm:^1.14.0":`));
@@ -296,5 +304,11 @@ describe(`parseLockfileLines`, () => {
       version: `0.0.0-use.local`,
     });
     expect(parseLockfileLines(CLASSIC).entries.find(entry => entry.version === `1.0.1`)).toMatchObject({descriptors: [`lib@^1.0.0`, `lib@^1.0.0 || ^2.0.0`], resolution: null});
+  });
+
+  it(`reads a key of any length in one pass (the lockfile is a pull request's to write)`, () => {
+    const descriptors = Array.from({length: 40_000}, (_, index) => `lib@^1.0.${index}`);
+    const {entries} = parseLockfileLines(`${descriptors.join(`, `)}:\n  version: 1.0.0\n`);
+    expect(entries[0].descriptors).toEqual(descriptors);
   });
 });

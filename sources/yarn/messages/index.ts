@@ -2,7 +2,7 @@ import type {Configuration} from '@yarnpkg/core';
 
 import {formatUtc} from '../../policy/duration';
 import type {Finding, FindingKind, Rule} from '../../rules/finding';
-import {installScriptMessages} from './installScripts';
+import {installScriptMessages, printable} from './installScripts';
 import type {KindMessage, LineOptions} from './kindMessage';
 import {lockfileMessages} from './lockfile';
 import {newDependencyMessages} from './newDependencies';
@@ -28,8 +28,9 @@ const RULE_LABELS: Record<Rule, string> = {
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
 export function formatFinding(configuration: Configuration, finding: Finding, {withSubject = true}: Partial<LineOptions> = {}): string {
-  const say = phrasesOf(configuration, finding);
-  const line = MESSAGES[finding.kind].line(finding, say, {withSubject});
+  const shown = printableFinding(finding);
+  const say = phrasesOf(configuration, shown);
+  const line = MESSAGES[finding.kind].line(shown, say, {withSubject});
   if (finding.expiredApproval === null)
     return line;
   const {setting, entry, expiredAt} = finding.expiredApproval;
@@ -37,6 +38,33 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
   // Before the fix, which ends every line; the last one, since a printed script command may contain the words.
   const fixAt = line.lastIndexOf(`. Fix: `);
   return fixAt === -1 ? `${line}${note}` : `${line.slice(0, fixAt)}${note}${line.slice(fixAt)}`;
+}
+
+/**
+ * The finding with every text a lockfile or a registry supplies kept on one line: a line break in a
+ * URL or a range would start a line of its own in a CI log, which GitHub Actions reads as a workflow
+ * command (`::add-mask::`, `::error file=...`).
+ */
+function printableFinding(finding: Finding): Finding {
+  const text = <T extends string | null>(value: T): T => (value === null ? value : printable(value)) as T;
+  return {
+    ...finding,
+    name: text(finding.name),
+    version: text(finding.version),
+    range: text(finding.range),
+    usedVersion: text(finding.usedVersion),
+    path: finding.path.map(text),
+    detail: text(finding.detail),
+    parent: finding.parent && {...finding.parent, name: text(finding.parent.name), version: text(finding.parent.version), baselineVersions: finding.parent.baselineVersions.map(text)},
+    conditions: text(finding.conditions),
+    declaredBy: text(finding.declaredBy),
+    found: text(finding.found),
+    expected: text(finding.expected),
+    file: text(finding.file),
+    scripts: finding.scripts && finding.scripts.map(change => ({...change, command: text(change.command), previous: text(change.previous)})),
+    previousVersion: text(finding.previousVersion),
+    unreadableBaseline: finding.unreadableBaseline.map(text),
+  };
 }
 
 /** `3 violations: 2 of the release-age rule (1 quarantined, 1 no longer served), 1 of the new sub-dependency rule (...)`. */
