@@ -77,7 +77,7 @@ export function toYaml(value, pad = ``) {
 }
 
 /**
- * @typedef {{code: number | null, signal: NodeJS.Signals | null, timedOut: boolean, stdout: string, stderr: string, output: string}} RunResult
+ * @typedef {{code: number | null, signal: NodeJS.Signals | null, timedOut: boolean, stdout: string, stderr: string, output: string, rawStdout: string}} RunResult
  * `code` is null when the process was killed (see `signal`/`timedOut`); stdout/stderr are ANSI-stripped.
  *
  * @typedef {{env?: Record<string, string | undefined>, yarn?: string, timeoutMs?: number, wrapper?: string[]}} RunOptions
@@ -200,7 +200,8 @@ export async function createProject({registry, manifest, yarnrc = {}, plugin = t
         });
         child.on(`close`, (code, signal) => {
           clearTimeout(timer);
-          resolvePromise({code, signal, timedOut, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr), output: stripAnsi(output)});
+          // `rawStdout` keeps the escape sequences, for tests of what reaches a machine.
+          resolvePromise({code, signal, timedOut, stdout: stripAnsi(stdout), stderr: stripAnsi(stderr), output: stripAnsi(output), rawStdout: stdout});
         });
       });
     },

@@ -64,7 +64,8 @@ export default class QuarantineCheckCommand extends BaseCommand {
     const configuration = await Configuration.find(this.context.cwd, this.context.plugins);
     const chosen = chooseCheckOutput({format: this.format, json: this.json, output: this.output});
     if (`error` in chosen) {
-      await StreamReport.start({configuration, stdout: this.context.stdout, includeFooter: false}, async report => {
+      // A consumer that asked for JSON gets the error as JSON too.
+      await StreamReport.start({configuration, json: this.json || this.format === `json`, stdout: this.context.stdout, includeFooter: false}, async report => {
         report.reportError(MessageName.UNNAMED, chosen.error);
       });
       return 2;

@@ -1,5 +1,6 @@
 import type {Finding, FindingKind} from '../rules/finding';
 import {jsrNameOf} from '../rules/jsr';
+import {withoutBindings} from '../rules/source';
 
 /** An entry of yarn.lock as its text has it: where its key is, what the key lists and what it resolves to. */
 export type LockfileEntry = {
@@ -65,12 +66,6 @@ function unquote(value: string): string {
   } catch {
     return trimmed.slice(1, -1);
   }
-}
-
-/** `::__archiveUrl=...`, `::locator=...`: Yarn's bookkeeping after a reference or a range. */
-function withoutBindings(text: string) {
-  const at = text.indexOf(`::`);
-  return at === -1 ? text : text.slice(0, at);
 }
 
 /** `name` and `range` of `name@range`, scoped names included. */

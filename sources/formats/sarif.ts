@@ -15,6 +15,8 @@ type RuleDescriptor = {
   help: string;
   /** The severity under the default settings. */
   level: SarifLevel;
+  /** GitHub code scanning's 0-10 score (7.0 and up is "high"): each rule stops what a compromise looks like. */
+  securitySeverity: string;
 };
 
 // A rule without its descriptor does not compile.
@@ -25,6 +27,7 @@ const RULE_DESCRIPTORS: Record<Rule, RuleDescriptor> = {
     fullDescription: `yarn.lock pins an npm version published less than the quarantine period (quarantinePeriod, 3 days by default) ago, one the registry no longer lists (often one pulled for being malicious), or one whose publish time could not be learnt. Most compromised releases are found and removed within hours of their publication.`,
     help: `Move to an eligible version with yarn up -R <package>, or wait until the eligible-at time the message gives. If you trust the version, exempt it with yarn quarantine approve --release-age <package>@<version>, which adds it to quarantineExemptPackages in .yarnrc.yml.`,
     level: `error`,
+    securitySeverity: `7.0`,
   },
   [`new-dependency`]: {
     name: `NewDependency`,
@@ -32,6 +35,7 @@ const RULE_DESCRIPTORS: Record<Rule, RuleDescriptor> = {
     fullDescription: `An update of a package the project already had brings in a package that is not in the baseline yarn.lock and that no workspace declares, or a sub-dependency comes from git, a tarball URL, file:, exec:, link: or portal:. Compromised releases often add one: axios 1.14.1 brought plain-crypto-js, whose postinstall dropped a trojan.`,
     help: `Review the package. If you trust it, run yarn quarantine approve <package>, which adds it to quarantineApprovedDependencies in .yarnrc.yml, or declare it in a workspace's package.json; otherwise stay on the previous version of the package that brought it. quarantineNewDependencies sets the rule to reject, warn or off.`,
     level: `error`,
+    securitySeverity: `8.0`,
   },
   [`lockfile`]: {
     name: `Lockfile`,
@@ -39,6 +43,7 @@ const RULE_DESCRIPTORS: Record<Rule, RuleDescriptor> = {
     fullDescription: `yarn.lock (or an archive of a committed cache) resolves a declared range to another source, package or version, fetches an npm version from another URL than the registry serves it at, lists other dependencies than the registry's manifest, keeps an entry of the base revision with another checksum, or was rewritten in an older format. A pull request can edit any of these without changing a manifest.`,
     help: `Restore the entry from the base branch, or re-resolve the package from its manifest with yarn up -R <package> and review what it resolves to; a zero-install project runs yarn install --immutable --immutable-cache --check-cache in CI. quarantineLockfile: trust turns the rule off.`,
     level: `error`,
+    securitySeverity: `7.5`,
   },
   [`install-scripts`]: {
     name: `InstallScripts`,
@@ -46,6 +51,7 @@ const RULE_DESCRIPTORS: Record<Rule, RuleDescriptor> = {
     fullDescription: `An update of a package the project had adds a preinstall, install or postinstall script (or a binding.gyp Yarn builds), or changes one's command, and Yarn would run it in this project; or the registry cannot say which scripts it has. Shai-Hulud, nx, ua-parser-js and eslint-scope each added or changed one.`,
     help: `Read the script. If you trust it, run yarn quarantine approve --scripts <package>@<version>, which adds that version to quarantineApprovedScripts in .yarnrc.yml; otherwise stay on the previous version, or keep it from running with "dependenciesMeta": {"<package>@<version>": {"built": false}} in package.json. quarantineInstallScripts sets the rule to reject, warn or off.`,
     level: `error`,
+    securitySeverity: `8.0`,
   },
 };
 
@@ -92,7 +98,7 @@ export function sarifLog({toolVersion, lockfilePath, findings, warnings}: SarifR
               fullDescription: {text: descriptor.fullDescription},
               help: {text: descriptor.help},
               defaultConfiguration: {level: descriptor.level},
-              properties: {tags: [`security`, `supply-chain`]},
+              properties: {tags: [`security`, `supply-chain`], [`security-severity`]: descriptor.securitySeverity},
             };
           }),
         },

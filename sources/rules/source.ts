@@ -23,3 +23,9 @@ export type ResolvedSource =
 
 /** A git repository as Yarn normalizes it, and the commit when the range pins one. */
 export type GitSource = {repository: string, commit: string | null};
+
+/** A range or reference without Yarn's bookkeeping after it (`::__archiveUrl=...`, `::locator=...`). */
+export function withoutBindings(range: string) {
+  const at = range.indexOf(`::`);
+  return at === -1 ? range : range.slice(0, at);
+}

@@ -2,8 +2,8 @@ import {type Ident, type Package, type Project, structUtils} from '@yarnpkg/core
 
 import type {ResolvedEdge} from '../rules/lockfile';
 import {type DependencyEdge, type GraphNode, shortestPaths} from '../rules/newDependencies';
-import type {RegistryProtocol, ResolvedSource} from '../rules/source';
-import {declaredSourceOf, displayRange, npmVersionOf, resolvedLabelOf, resolvedSourceOf, withoutBindings} from './packageSource';
+import {type RegistryProtocol, type ResolvedSource, withoutBindings} from '../rules/source';
+import {declaredSourceOf, displayRange, npmVersionOf, resolvedLabelOf, resolvedSourceOf} from './packageSource';
 
 export type NpmPackage = {
   ident: Ident;

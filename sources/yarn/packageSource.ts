@@ -4,7 +4,7 @@ import semver from 'semver';
 
 import type {ResolvedEdge} from '../rules/lockfile';
 import {jsrPackageName} from '../rules/jsr';
-import type {DeclaredSource, GitSource, RegistryProtocol, ResolvedSource, SourceLabel} from '../rules/source';
+import {type DeclaredSource, type GitSource, type RegistryProtocol, type ResolvedSource, type SourceLabel, withoutBindings} from '../rules/source';
 
 /**
  * The one parser of ranges and references: what a dependency declares, and where a resolved
@@ -22,12 +22,6 @@ const SOURCE_LABELS: ReadonlyArray<[RegExp, SourceLabel]> = [
   [/^link:/, `link:`],
   [/^portal:/, `portal:`],
 ];
-
-/** `::locator=...` and other bindings Yarn appends: not part of what the user wrote. */
-export function withoutBindings(range: string) {
-  const at = range.indexOf(`::`);
-  return at === -1 ? range : range.slice(0, at);
-}
 
 function labelOf(text: string): SourceLabel {
   if (gitUtils.isGitUrl(text))

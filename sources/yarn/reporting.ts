@@ -85,9 +85,12 @@ export function reportFindingLines(configuration: Configuration, findings: Reado
   }
 }
 
-/** A line as a file or a machine reads it: without the colours Yarn's pretty-printers add on a terminal. */
+/**
+ * A line as a file or a machine reads it: without the colours and the hyperlinks (a setting's name
+ * links to its documentation) that Yarn's pretty-printers add on a terminal.
+ */
 export function withoutColors(line: string): string {
-  return line.replace(/\u001b\[[0-9;]*m/g, ``);
+  return line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, ``);
 }
 
 /** The same facts as the line, as fields: what `--json` prints for each finding. */

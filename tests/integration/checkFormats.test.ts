@@ -149,6 +149,9 @@ describe(`yarn quarantine check output options`, () => {
     expect(result.output).toContain(message);
     expect(result.output).not.toContain(`Policy:`);
     expect(project.exists(`out.sarif`)).toBe(false);
+    // Asked for JSON, a consumer gets the error as JSON too.
+    if (args.includes(`--json`) || args.includes(`json`))
+      expect(result.stdout.trim().split(`\n`).map(line => JSON.parse(line).type)).toEqual([`error`]);
   });
 
   it(`writes no SARIF log, to --output or stdout, when the project cannot be evaluated (exit 2)`, async () => {
@@ -184,5 +187,26 @@ describe(`text lines a pull request can write into`, () => {
     }
     const text = await project.run([`quarantine`, `check`]);
     expect(text.output).toContain(`axios-1.14.0.tgz\\u000a::add-mask::plain-crypto-js\\u000a::error file=README.md,line=1::forged`);
+  });
+});
+
+describe(`machine-read outputs on a terminal with colours and hyperlinks`, () => {
+  it(`carry neither: JSON messages, SARIF and workflow commands are plain text`, async () => {
+    const {registry, compromise} = await beforeTheAttack();
+    compromise();
+    const manifest = {...APP, dependencies: {axios: `^1.14.0`}};
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, {...manifest, dependencies: {axios: `1.14.1`}});
+    const project = await projectWith({registry, manifest: {...manifest, dependencies: {axios: `1.14.1`}}, files: {'yarn.lock': lockfile},
+      yarnrc: {quarantineExemptPackages: [`left-pad until 2026-01-01`]}});
+    const terminal = {YARN_ENABLE_COLORS: `1`, YARN_ENABLE_HYPERLINKS: `1`, FORCE_COLOR: `1`};
+    // The text report itself does use them here, which is what makes the other outputs worth checking.
+    expect((await project.run([`quarantine`, `check`], {env: terminal})).rawStdout).toMatch(/\u001b\]8;;https?:/);
+
+    for (const args of [[`quarantine`, `check`, `--json`], [`quarantine`, `check`, `--format`, `sarif`], [`quarantine`, `check`, `--format`, `github`], [`install`, `--json`]]) {
+      const result = await project.run(args, {env: terminal});
+      expect(result.code, result.output).toBe(1);
+      expect(result.rawStdout, args.join(` `)).toContain(`quarantineExemptPackages`);
+      expect(result.rawStdout, args.join(` `)).not.toContain(`\u001b`);
+    }
   });
 });

@@ -71,9 +71,9 @@ describe(`the import graph of sources/`, () => {
     expect(findCycle(importGraph(SOURCES, files))?.join(` -> `) ?? null).toBeNull();
   });
 
-  it(`keeps the rules pure: nothing under sources/rules imports Yarn`, () => {
+  it(`keeps the rules and the output formats pure: nothing under sources/rules or sources/formats imports Yarn`, () => {
     const impure = Object.entries(files)
-      .filter(([file]) => file.startsWith(`rules/`))
+      .filter(([file]) => file.startsWith(`rules/`) || file.startsWith(`formats/`))
       .flatMap(([file, text]) => specifiersOf(text).filter(specifier => specifier.startsWith(`@yarnpkg/`)).map(specifier => `${file} imports ${specifier}`));
     expect(impure).toEqual([]);
   });
