@@ -7,6 +7,7 @@ import {pendingVersions, type PendingVersion, summarizePending} from '../rules/p
 import {lookUpNewerVersions} from '../yarn/explanation';
 import {walkProject} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
+import {printable} from '../yarn/messages';
 import {prettyRegistryVersion} from '../yarn/messages/phrases';
 
 export default class QuarantinePendingCommand extends BaseCommand {
@@ -94,7 +95,7 @@ export default class QuarantinePendingCommand extends BaseCommand {
 /** One held-back version: what it would replace under which range, when it was published and when it becomes eligible. */
 function describePending(configuration: Configuration, entry: PendingVersion): string {
   const pretty = (value: string, type: string) => formatUtils.pretty(configuration, value, type);
-  const via = entry.path.length > 1 ? ` (via ${entry.path.join(` > `)})` : ``;
+  const via = entry.path.length > 1 ? ` (via ${printable(entry.path.join(` > `))})` : ``;
   return `${prettyRegistryVersion(configuration, entry.name, entry.protocol, entry.version)} would replace ${pretty(entry.usedVersion, formatUtils.Type.REFERENCE)} `
     + `under ${pretty(entry.range, formatUtils.Type.RANGE)}: published ${formatUtc(entry.publishedAt)}, ${formatAge(entry.ageMs)}; `
     + `eligible at ${pretty(formatUtc(entry.eligibleAt), `magenta`)}${via}`;

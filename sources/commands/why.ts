@@ -9,6 +9,7 @@ import {jsrNameOf} from '../rules/jsr';
 import {explainVersions} from '../yarn/explanation';
 import {walkProject} from '../yarn/graph';
 import {openLockedProject} from '../yarn/lockfileProject';
+import {printable} from '../yarn/messages';
 import {prettyRegistryVersion} from '../yarn/messages/phrases';
 
 export default class QuarantineWhyCommand extends BaseCommand {
@@ -89,7 +90,7 @@ export default class QuarantineWhyCommand extends BaseCommand {
         report.reportInfo(MessageName.UNNAMED, `${prettyRegistryVersion(configuration, pkg.name, pkg.protocol, pkg.version)}: ${published}; ${describeStatus(assessment)}`);
         for (const entry of newer)
           report.reportInfo(MessageName.UNNAMED, `  ${entry.version} satisfies ${pretty(entry.range)}: ${entry.assessment.status === `quarantined` ? `held back until ${formatUtc(entry.assessment.eligibleAt)}` : describeStatus(entry.assessment)}`);
-        report.reportInfo(MessageName.UNNAMED, `  path: ${path.length > 0 ? path.join(` > `) : `not reachable from a workspace`}`);
+        report.reportInfo(MessageName.UNNAMED, `  path: ${path.length > 0 ? printable(path.join(` > `)) : `not reachable from a workspace`}`);
       }
 
       if (!this.json) {

@@ -30,19 +30,51 @@ export function parseLockfileLines(text: string): LockfileLines {
       return;
     if (!/^\s/.test(line)) {
       current = null;
-      const key = line.replace(/:\s*$/, ``);
+      const key = keyOfLine(line);
       if (key === `__metadata`)
         metadataLine = index + 1;
-      else if (key !== line)
+      else if (key !== null)
         entries.push(current = {line: index + 1, descriptors: keyDescriptors(key), resolution: null, version: null});
       return;
     }
     // Only the entry's own fields, two spaces in: `dependencies:` lists other packages' ranges further in.
     const field = /^ {2}(resolution|version)(?::\s*|\s+)(\S.*)$/.exec(line);
     if (current !== null && field !== null)
-      current[field[1] as `resolution` | `version`] = unquote(field[2]);
+      current[field[1] as `resolution` | `version`] = scalarOf(field[2]);
   });
   return {entries, metadataLine};
+}
+
+/**
+ * The key a top-level line opens an entry with: everything before the first `:` that is followed by
+ * a space or ends the line, outside quotes; what follows it (an anchor, a tag, a comment) is not part
+ * of it. One pass over the line, as over the whole file.
+ */
+function keyOfLine(line: string): string | null {
+  let quote: string | null = null;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (quote !== null) {
+      if (quote === `"` && char === `\\`)
+        index++;
+      else if (char === quote)
+        quote = null;
+    } else if (char === `"` || char === `'`) {
+      quote = char;
+    } else if (char === `#` && index > 0 && /\s/.test(line[index - 1])) {
+      return null;
+    } else if (char === `:` && (index + 1 === line.length || /\s/.test(line[index + 1]))) {
+      return line.slice(0, index).trim();
+    }
+  }
+  return null;
+}
+
+/** A field's value: the quoted string, or the plain one without a trailing comment; an anchor or a tag before it is not part of it. */
+function scalarOf(text: string): string {
+  const value = text.replace(/^(?:[&!]\S*\s+)+/, ``);
+  const quoted = /^"(?:[^"\\]|\\.)*"|^'(?:[^']|'')*'/.exec(value);
+  return quoted !== null ? unquote(quoted[0]) : value.replace(/\s+#.*$/, ``).trim();
 }
 
 /**
@@ -110,9 +142,10 @@ function entryOfVersion(lockfile: LockfileLines, finding: Finding, version: stri
     return null;
   const jsrName = finding.protocol === `jsr:` ? jsrNameOf(finding.name) : null;
   const locators = [...(jsrName !== null ? [`${jsrName}@jsr:${version}`] : []), `${finding.name}@npm:${version}`];
+  const {entries} = lockfile;
   // A key naming the package first: an entry that resolves to it under another package's key is not where a reviewer looks for it.
-  const entries = [...lockfile.entries].sort((a, b) => Number(namesPackage(b, finding.name)) - Number(namesPackage(a, finding.name)));
-  return locators.map(locator => entries.find(entry => entry.resolution !== null && withoutBindings(entry.resolution) === locator)).find(Boolean)
+  const preferNamed = (matching: Array<LockfileEntry>) => matching.find(entry => namesPackage(entry, finding.name)) ?? matching[0];
+  return locators.map(locator => preferNamed(entries.filter(entry => entry.resolution !== null && withoutBindings(entry.resolution) === locator))).find(Boolean)
     ?? entries.find(entry => entry.resolution === null && entry.version === version && entry.descriptors.some(descriptor => packageOfDescriptor(descriptor) === finding.name))
     ?? entries.find(entry => entry.resolution !== null && locators.includes(patchedLocator(entry.resolution) ?? ``));
 }

@@ -39,7 +39,9 @@ function locate(project: Project, findings: ReadonlyArray<Finding>): Array<Locat
 /** `check --format sarif`: a SARIF 2.1.0 log. */
 export function sarifDocument(project: Project, {findings, warnings}: FindingDocumentInput): string {
   const log = sarifLog({toolVersion: pluginVersion, lockfilePath: lockfilePathOf(project), findings: locate(project, findings), warnings});
-  return `${JSON.stringify(log, null, 2)}\n`;
+  // A log printed in a CI log must not hold the `##[command]` GitHub's runner obeys anywhere in a line:
+  // inside a JSON string, `\u0023` is the same `#`, so the data read back is unchanged.
+  return `${JSON.stringify(log, null, 2).replace(/##\[/g, `#\\u0023[`)}\n`;
 }
 
 /** `check --format github`: one workflow command per finding, after those about the run itself. */

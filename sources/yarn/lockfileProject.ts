@@ -5,6 +5,7 @@ import {parseSyml} from '@yarnpkg/parsers';
 import type {Finding} from '../rules/finding';
 import {checkLockfile, type ResolvedEdge} from '../rules/lockfile';
 import {readBaselineAt} from './baseline';
+import {printable} from './messages';
 import {importedEdge} from './packageSource';
 import {sessionFor, type Session} from './session';
 
@@ -40,7 +41,7 @@ export async function resolveFromLockfile(project: Project, session: Session, {s
   try {
     await project.resolveEverything({lockfileOnly: true, report: new ThrowReport()});
   } catch (error) {
-    throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${(error as Error).message}). Fix: run yarn install first`);
+    throw new ReportError(MessageName.UNNAMED, `yarn.lock does not cover the project's dependencies (${printable((error as Error).message)}). Fix: run yarn install first`);
   }
 
   assertWorkspaceEntriesMatch(project);
@@ -63,7 +64,7 @@ function assertWorkspaceEntriesMatch(project: Project) {
     const extra = lockedDescriptors.filter(descriptor => !declared.has(descriptor.identHash)).map(descriptor => structUtils.stringifyDescriptor(descriptor));
     if (missing.length > 0 || extra.length > 0) {
       const what = [missing.length > 0 ? `its package.json declares ${missing.join(`, `)}, which its entry does not list` : null, extra.length > 0 ? `its entry lists ${extra.join(`, `)}, which its package.json does not declare` : null].filter(Boolean).join(`; `);
-      throw new ReportError(MessageName.UNNAMED, `yarn.lock does not match ${structUtils.prettyLocator(configuration, workspace.anchoredLocator)}: ${what}. Fix: run yarn install to bring yarn.lock in line with the manifests`);
+      throw new ReportError(MessageName.UNNAMED, `yarn.lock does not match ${structUtils.prettyLocator(configuration, workspace.anchoredLocator)}: ${printable(what)}. Fix: run yarn install to bring yarn.lock in line with the manifests`);
     }
   }
 }

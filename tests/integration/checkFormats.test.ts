@@ -9,7 +9,7 @@ const APP = {name: `app`, version: `1.0.0`, private: true};
 const USES_AXIOS_AND_LIB = {...APP, dependencies: {axios: `^1.14.0`, lib: `^1.0.0`}};
 const AGED = {publishedAt: agoISO({days: 20})};
 /** A postinstall whose command tries to end the annotation's line and start workflow commands of its own. */
-const INJECTING_SCRIPT = `node -e "0"\n::error file=README.md,line=1::injected 100%0A`;
+const INJECTING_SCRIPT = `node -e "0"\n::error file=README.md,line=1::injected 100%0A ##[add-mask]lib`;
 
 /** The default value, but set by a variable: a reviewer must see that the environment can weaken the policy. */
 const SET_BY_THE_ENVIRONMENT = {YARN_QUARANTINE_MISSING_PUBLISH_TIME: `reject`};
@@ -125,7 +125,13 @@ describe(`yarn quarantine check --format github`, () => {
       expect(commands, `${rule} ${name}`).toContainEqual(expect.stringMatching(new RegExp(`^::error file=app/yarn\\.lock,line=${lineOf(lockfile, key)},title=${rule}: ${name}::${name.replace(/[.]/g, `\\.`)}@npm:`)));
     const script = commands.find(command => command.includes(`title=install-scripts: lib::`))!;
     // The line break stays escaped inside the message, and the literal %0A cannot turn into one.
-    expect(script).toContain(`adds a postinstall script (node -e "0"\\u000a::error file=README.md,line=1::injected 100%250A)`);
+    expect(script).toContain(`adds a postinstall script (node -e "0"\\u000a::error file=README.md,line=1::injected 100%250A #\\u0023[add-mask]lib)`);
+    // The runner also obeys the older ##[command] anywhere in a line: no output of check carries one.
+    for (const format of [`text`, `github`, `sarif`]) {
+      const output = await project.run([`quarantine`, `check`, `--since`, `HEAD`, `--format`, format]);
+      expect(output.output, format).toContain(`[add-mask]lib`);
+      expect(output.output, format).not.toContain(`##[`);
+    }
     expect(lines.filter(line => line.includes(`::error file=README.md`) && !line.startsWith(`::error file=app/yarn.lock,`))).toEqual([]);
     expect(lines.at(-1)).toBe(`Quarantine check: 5 violations: 1 of the lockfile rule (1 checksum changed), 2 of the release-age rule (2 quarantined), 1 of the new sub-dependency rule (1 new sub-dependency), 1 of the install-script rule (1 install script added or changed)`);
     // The policy header goes to stderr; the findings are not printed a second time.

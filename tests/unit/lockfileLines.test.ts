@@ -282,6 +282,9 @@ describe(`lineOfFinding`, () => {
   it.each<[string, string, string]>([
     [`single-quoted, as YAML allows`, `'newdep@npm:^1.0.0':\n  version: 1.0.0\n  resolution: 'newdep@npm:1.0.0'\n`, `'newdep@npm:^1.0.0':`],
     [`after an entry of another package that resolves to it (a decoy a pull request can add)`, `"other@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n\n"newdep@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n`, `"newdep@npm:^1.0.0":`],
+    [`with a comment after it, and after its resolution`, `"newdep@npm:^1.0.0": # reviewed\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0" # ok\n`, `"newdep@npm:^1.0.0": # reviewed`],
+    [`with an anchor or a tag after it`, `"newdep@npm:^1.0.0": &entry\n  version: 1.0.0\n  resolution: !!str newdep@npm:1.0.0\n`, `"newdep@npm:^1.0.0": &entry`],
+    [`with a comment, after a decoy of another package that resolves to it`, `"other@npm:^1.0.0":\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n\n"newdep@npm:^1.0.0": # x\n  version: 1.0.0\n  resolution: "newdep@npm:1.0.0"\n`, `"newdep@npm:^1.0.0": # x`],
   ])(`finds a key written %s`, (_, entries, key) => {
     const text = `__metadata:\n  version: 8\n\n${entries}`;
     expect(lineOfFinding(parseLockfileLines(text), makeFinding({...newDependency, kind: `new-sub-dependency`, name: `newdep`, version: `1.0.0`}))).toBe(lineOf(text, key));

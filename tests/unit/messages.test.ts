@@ -4,6 +4,7 @@ import {afterEach, describe, expect, it, vi} from 'vitest';
 
 import {type Finding, makeFinding} from '../../sources/rules/finding';
 import {settings} from '../../sources/settings';
+import {printable} from '../../sources/yarn/messages';
 import {findingToJson, formatCounts, formatFinding} from '../../sources/yarn/reporting';
 
 const HOUR = 3_600_000;
@@ -162,5 +163,21 @@ describe(`the count of findings`, () => {
     const findings = cases.map(([, finding]) => finding);
     expect(formatCounts(findings)).toBe(`32 violations: 15 of the release-age rule (3 held back, 4 quarantined, 3 no eligible version, 2 missing publish times, 2 no longer served, 1 registry error), 5 of the new sub-dependency rule (3 new sub-dependencies, 2 non-registry sources), 12 of the lockfile rule (1 source mismatch, 2 unconfirmed tarball URLs, 4 swapped archives, 2 dependency lists not the registry's, 1 checksum changed, 2 older lockfile formats)`);
     expect(formatCounts(findings.slice(0, 1))).toBe(`1 violation: 1 of the release-age rule (1 held back)`);
+  });
+});
+
+describe(`printable`, () => {
+  it.each([
+    [`a line feed`, `a\nb`, `a\\u000ab`],
+    [`a lone carriage return`, `a\rb`, `a\\u000db`],
+    [`an escape sequence`, `a\u001b[2Kb`, `a\\u001b[2Kb`],
+    [`next line (NEL)`, `a\u0085b`, `a\\u0085b`],
+    [`the Unicode line and paragraph separators`, `a\u2028b\u2029c`, `a\\u2028b\\u2029c`],
+    [`a bidirectional override and the Arabic letter mark`, `a\u202eb\u061cc`, `a\\u202eb\\u061cc`],
+    [`the older ##[command] form GitHub's runner obeys anywhere in a line`, `x ##[add-mask]y ###[z`, `x #\\u0023[add-mask]y ##\\u0023[z`],
+    [`plain text`, `node setup.js && echo "done" # ok`, `node setup.js && echo "done" # ok`],
+  ])(`escapes %s`, (_, text, shown) => {
+    expect(printable(text)).toBe(shown);
+    expect(printable(printable(text))).toBe(shown);
   });
 });

@@ -2,14 +2,16 @@ import type {Configuration} from '@yarnpkg/core';
 
 import {formatUtc} from '../../policy/duration';
 import type {Finding, FindingKind, Rule} from '../../rules/finding';
-import {installScriptMessages, printable} from './installScripts';
+import {installScriptMessages} from './installScripts';
 import type {KindMessage, LineOptions} from './kindMessage';
 import {lockfileMessages} from './lockfile';
 import {newDependencyMessages} from './newDependencies';
 import {phrasesOf} from './phrases';
+import {printable} from './printable';
 import {releaseAgeMessages} from './releaseAge';
 
 export {formatScriptsNotRun} from './installScripts';
+export {printable} from './printable';
 
 // A finding kind without its line and labels does not compile.
 const MESSAGES: Record<FindingKind, KindMessage> = {
@@ -40,11 +42,7 @@ export function formatFinding(configuration: Configuration, finding: Finding, {w
   return fixAt === -1 ? `${line}${note}` : `${line.slice(0, fixAt)}${note}${line.slice(fixAt)}`;
 }
 
-/**
- * The finding with every text a lockfile or a registry supplies kept on one line: a line break in a
- * URL or a range would start a line of its own in a CI log, which GitHub Actions reads as a workflow
- * command (`::add-mask::`, `::error file=...`).
- */
+/** The finding with every text a lockfile, a manifest or a registry supplies made printable. */
 function printableFinding(finding: Finding): Finding {
   const text = <T extends string | null>(value: T): T => (value === null ? value : printable(value)) as T;
   return {

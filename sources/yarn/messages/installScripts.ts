@@ -4,6 +4,7 @@ import type {Finding} from '../../rules/finding';
 import {fix} from './fix';
 import type {KindMessages} from './kindMessage';
 import type {Phrases} from './phrases';
+import {printable} from './printable';
 
 export const installScriptMessages = {
   [`install-script-changed`]: {
@@ -34,14 +35,6 @@ export const installScriptMessages = {
       + scriptsFix(say, finding, finding.scripts === null ? `read the scripts in its package.json; if you trust them` : `if you trust the script`),
   },
 } satisfies KindMessages;
-
-/**
- * What a registry says a script runs is shown to a reviewer who may approve it: a carriage return or
- * a bidirectional override in it could make the line show another command than the one that runs.
- */
-export function printable(command: string) {
-  return command.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, char => `\\u${char.charCodeAt(0).toString(16).padStart(4, `0`)}`);
-}
 
 /** What the fetched archive runs that the registry's document did not say, or why the archive could not be read. */
 function describeArchivedScripts(say: Phrases, finding: Finding) {
