@@ -2,7 +2,6 @@ import {type Descriptor, type Locator, type Package, type ResolveOptions, Messag
 import {NpmSemverResolver, NpmTagResolver} from '@yarnpkg/plugin-npm';
 import semver from 'semver';
 
-import {noteExpiredApproval} from '../rules/expiredApprovals';
 import {chooseCandidates, chooseTagFallback, type CandidateChoice} from '../rules/candidates';
 import type {RegistryProtocol} from '../rules/source';
 import {npmSelectorOf} from './packageSource';
@@ -148,13 +147,11 @@ async function callOriginal(original: GetCandidates, self: unknown, ...args: Par
 function settle(session: Session, choice: CandidateChoice, opts: ResolveOptions): Array<Locator> {
   const protocol = protocolOf(opts);
   for (const finding of choice.heldBack)
-    session.record(noteExpiredApproval({...finding, protocol}, session.policy));
+    session.record({...finding, protocol});
 
   // Yarn prefixes errors thrown here with the descriptor being resolved.
-  if (choice.failure !== null) {
-    session.resolutionStop = noteExpiredApproval({...choice.failure, protocol}, session.policy);
-    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, session.resolutionStop, {withSubject: false}));
-  }
+  if (choice.failure !== null)
+    throw new ReportError(MessageName.UNNAMED, formatFinding(session.project.configuration, session.stopResolution({...choice.failure, protocol}), {withSubject: false}));
   return [];
 }
 

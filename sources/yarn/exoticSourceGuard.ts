@@ -1,6 +1,5 @@
 import {type Descriptor, type Locator, MessageName, type Project, ReportError, type Resolver, type ResolveOptions, structUtils} from '@yarnpkg/core';
 
-import {noteExpiredApproval} from '../rules/expiredApprovals';
 import {checkExoticSource} from '../rules/exoticSources';
 import {displayRange, npmVersionOf, sourceLabelOf} from './packageSource';
 import {formatFinding} from './reporting';
@@ -34,13 +33,11 @@ export async function reduceDependency(dependency: Descriptor, project: Project,
     source,
     parent: {name: structUtils.stringifyIdent(parent), version: npmVersionOf(parent)?.version ?? parent.reference},
     locked,
-  }, {listedSources: session.listings.sources}, session.policy).map(finding => noteExpiredApproval(finding, session.policy));
+  }, {listedSources: session.listings.sources}, session.policy);
 
   for (const finding of findings) {
-    if (finding.severity === `error`) {
-      session.resolutionStop = finding;
-      throw new ReportError(MessageName.UNNAMED, formatFinding(project.configuration, finding));
-    }
+    if (finding.severity === `error`)
+      throw new ReportError(MessageName.UNNAMED, formatFinding(project.configuration, session.stopResolution(finding)));
     session.record(finding);
   }
   return dependency;

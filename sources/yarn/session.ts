@@ -2,6 +2,7 @@ import type {Locator, Project} from '@yarnpkg/core';
 
 import type {Policy} from '../policy/policy';
 import {PublishTimes} from '../registry/publishTimes';
+import {noteExpiredApproval} from '../rules/expiredApprovals';
 import type {Finding} from '../rules/finding';
 import type {InstallScripts} from '../rules/installScript';
 import {readPolicy} from '../settings';
@@ -62,8 +63,14 @@ export class Session {
     this.sinceBaseline = baseline;
   }
 
+  /** A finding of a resolver, kept until the install gate reports it; an expired approval that would have covered it is named. */
   record(finding: Finding) {
-    this.resolutionFindings.set(`${finding.kind} ${finding.name}@${finding.range} ${finding.version}`, finding);
+    this.resolutionFindings.set(`${finding.kind} ${finding.name}@${finding.range} ${finding.version}`, noteExpiredApproval(finding, this.policy));
+  }
+
+  /** The finding that stops resolution where it is met; returned for the error that stops it. */
+  stopResolution(finding: Finding): Finding {
+    return this.resolutionStop = noteExpiredApproval(finding, this.policy);
   }
 }
 
