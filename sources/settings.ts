@@ -3,7 +3,7 @@ import {MessageName, type Project, ReportError, SettingsType, formatUtils} from 
 import {parseDuration} from './policy/duration';
 import {isExpired, MOMENT_FORMS, parseListEntry} from './policy/listEntry';
 import type {Pattern} from './policy/pattern';
-import type {InstallScriptsMode, ListSetting, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy, PolicyListEntry} from './policy/policy';
+import type {InstallScriptsMode, ListSetting, LockfileMode, MissingPublishTimeMode, NewDependenciesMode, Policy, PolicyListEntry, TrustPolicyMode} from './policy/policy';
 import {invalidValueSource, isSetOutsideProject, settingSource} from './yarn/settingSource';
 
 declare module '@yarnpkg/core' {
@@ -16,6 +16,8 @@ declare module '@yarnpkg/core' {
     quarantineApprovedDependencies: Array<string>;
     quarantineInstallScripts: string;
     quarantineApprovedScripts: Array<string>;
+    quarantineTrustPolicy: string;
+    quarantineTrustExemptPackages: Array<string>;
   }
 }
 
@@ -64,6 +66,17 @@ export const settings = {
     isArray: true as const,
     default: [],
   },
+  quarantineTrustPolicy: {
+    description: `no-downgrade, warn or off: a version published with less trust evidence (trusted publisher, provenance) than earlier versions of its release line had`,
+    type: SettingsType.STRING as const,
+    default: `no-downgrade`,
+  },
+  quarantineTrustExemptPackages: {
+    description: `Versions exempt from the trust-downgrade rule (pin a version: axios@1.14.1)`,
+    type: SettingsType.STRING as const,
+    isArray: true as const,
+    default: [],
+  },
 };
 
 export type SettingName = keyof typeof settings;
@@ -83,6 +96,7 @@ export function readPolicy(project: Project, now: Date): Policy {
     quarantineExemptPackages: readList(project, `quarantineExemptPackages`, now),
     quarantineApprovedDependencies: readList(project, `quarantineApprovedDependencies`, now),
     quarantineApprovedScripts: readList(project, `quarantineApprovedScripts`, now),
+    quarantineTrustExemptPackages: readList(project, `quarantineTrustExemptPackages`, now),
   };
   const entries = Object.values(lists).flatMap(list => list.entries);
 
@@ -96,6 +110,8 @@ export function readPolicy(project: Project, now: Date): Policy {
     approvedDependencies: lists.quarantineApprovedDependencies.live,
     installScripts: readChoice<InstallScriptsMode>(project, `quarantineInstallScripts`, [`reject`, `warn`, `off`]),
     approvedScripts: lists.quarantineApprovedScripts.live,
+    trustPolicy: readChoice<TrustPolicyMode>(project, `quarantineTrustPolicy`, [`no-downgrade`, `warn`, `off`]),
+    trustExemptPackages: lists.quarantineTrustExemptPackages.live,
     expiredEntries: entries.filter(entry => isExpired(entry, now)),
     expiringEntries: entries.filter(entry => entry.expiresAt !== null && !isExpired(entry, now)),
     setOutsideProject: settingNames().map(name => settingSource(project, name)).filter(isSetOutsideProject),

@@ -14,11 +14,16 @@ import {gzipSync} from 'node:zlib';
  *   files?: Record<string, string>,
  *   deprecated?: string,
  *   registryManifest?: Record<string, unknown>,
+ *   publishedWith?: 'trusted-publisher' | 'provenance' | 'token',
  *   [field: string]: unknown,
  * }} VersionSpec
  * `publishedAt`: null means no entry in the time map; undefined means DEFAULT_PUBLISHED_AT (long ago).
  * `registryManifest`: fields the registry's document shows for the version instead of the tarball's
  * package.json (a field set to undefined is left out), as a publisher can make them differ ("manifest confusion").
+ * `publishedWith`: how the public registry records the publish, in the full document only: `trusted-publisher` (an
+ * `_npmUser` with `trustedPublisher`, and `dist.attestations` with a provenance statement), `provenance` (a person's
+ * `_npmUser` and the attestation), `token` (a person's `_npmUser` alone); absent, neither field (as mirrors and many
+ * private registries serve documents).
  * Other unknown fields (os, cpu, engines, ...) are copied into the manifest as they are.
  *
  * @typedef {{name: string, distTags?: Record<string, string>, versions: Record<string, VersionSpec>}} PackageSpec
@@ -188,13 +193,29 @@ export async function startRegistry(options = {}) {
 
   /** @param {string} name @param {string} version */
   function manifestOf(name, version) {
-    const {publishedAt, files, registryManifest, ...fields} = mustGet(name).versions.get(version) ?? {};
+    const {publishedAt, files, registryManifest, publishedWith, ...fields} = mustGet(name).versions.get(version) ?? {};
     return {name, version, ...fields};
   }
 
   /** @param {string} name @param {string} version */
   function documentManifestOf(name, version) {
     return {...manifestOf(name, version), ...mustGet(name).versions.get(version)?.registryManifest};
+  }
+
+  /**
+   * `_npmUser` and `dist.attestations` as the public registry spells them.
+   * @param {string} name @param {string} version
+   */
+  function publishRecordOf(name, version) {
+    const how = mustGet(name).versions.get(version)?.publishedWith;
+    if (!how) return {user: {}, attestations: {}};
+    const person = {name: `maintainer`, email: `maintainer@example.com`};
+    const oidcConfigId = `oidc:${createHash(`sha256`).update(name).digest(`hex`).slice(0, 8)}-${createHash(`sha256`).update(name).digest(`hex`).slice(8, 12)}`;
+    const user = how === `trusted-publisher`
+      ? {name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId}}
+      : person;
+    const attestations = how === `token` ? {} : {attestations: {url: `${baseUrl}/-/npm/v1/attestations/${name}@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}}};
+    return {user: {_npmUser: user}, attestations};
   }
 
   /** @param {string} name @param {string} version */
@@ -249,6 +270,7 @@ export async function startRegistry(options = {}) {
     for (const version of versions) {
       const manifest = documentManifestOf(name, version);
       const {shasum, integrity} = tarballOf(name, version);
+      const record = publishRecordOf(name, version);
       const dist = {tarball: tarballUrl(name, version), shasum, integrity};
       if (short) {
         const picked = Object.fromEntries(ABBREVIATED_FIELDS.map(field => [field, /** @type {Record<string, unknown>} */ (manifest)[field]]));
@@ -258,9 +280,9 @@ export async function startRegistry(options = {}) {
       } else if (scriptsOmitted) {
         const {scripts, ...rest} = /** @type {Record<string, unknown> & {scripts?: Record<string, string>}} */ (manifest);
         const hasInstallScript = [`preinstall`, `install`, `postinstall`].some(s => scripts?.[s]) || undefined;
-        docVersions[version] = {_id: `${name}@${version}`, ...rest, hasInstallScript, dist};
+        docVersions[version] = {_id: `${name}@${version}`, ...rest, hasInstallScript, ...record.user, dist: {...dist, ...record.attestations}};
       } else {
-        docVersions[version] = {_id: `${name}@${version}`, ...manifest, dist};
+        docVersions[version] = {_id: `${name}@${version}`, ...manifest, ...record.user, dist: {...dist, ...record.attestations}};
       }
     }
     if (short) return {name, 'dist-tags': distTagsOf(name), versions: docVersions, modified: pkg.modified};

@@ -24,13 +24,13 @@ export default class QuarantineApproveCommand extends BaseCommand {
 
       A sub-dependency from git, a tarball URL, \`file:\`, \`exec:\`, \`link:\` or \`portal:\` is approved as that very source, \`name@<source>\` as the finding prints it: approving its name alone does not let a package of that name in from anywhere. What the lockfile rule finds (yarn.lock or the committed cache disagreeing with the manifests or the registry) is fixed in the lockfile, not approved.
 
-      Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again.
+      Install scripts are approved for one version at a time: \`--scripts\` takes \`name@version\` and nothing broader, so the next version that adds or changes a script is stopped again. So is a trust downgrade: \`--trust\` takes \`name@version\`, so the next version published without the evidence its line had is stopped again.
 
       \`--until <moment>\` or \`--for <duration>\` makes the approval expire: the entry is written as \`<pattern> until <YYYY-MM-DD HH:MM> UTC\` (\`axios@1.15.3 until 2026-12-08 12:00 UTC\`), the same spelling in every list, and stops approving anything at that moment; the finding it would have covered then says that it expired. \`--until\` takes a date (\`2026-12-08\`, meaning 00:00 UTC), or a time with \`Z\` or an offset (\`2026-12-08T12:00Z\`); \`--for\` a duration in the \`quarantinePeriod\` grammar (\`12h\`, \`3d\`, \`1w\`), counted from now; both are rounded down to the minute. Approving a pattern that a list already holds with another expiry (or none) replaces that entry (every entry of that pattern), so an approval can be renewed, shortened or made permanent. Yarn's configuration API writes the file anew: comments in it are not kept. \`yarn quarantine check\` warns of entries that expire within a week; \`yarn quarantine prune\` removes expired ones.
 
-      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`. Without a flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
+      \`--release-age\` writes to \`quarantineExemptPackages\`, \`--new-dependency\` to \`quarantineApprovedDependencies\`, \`--scripts\` to \`quarantineApprovedScripts\`, \`--trust\` to \`quarantineTrustExemptPackages\`. Without a flag the list is chosen from the current findings: those of the lockfile as it stands (against the lockfile of the \`--since\` revision, if given), and those of the last install the plugin blocked in this project.
 
-      Exit codes: \`0\` when every pattern was written or already present, \`1\` when, without a flag, a pattern matches no current finding, \`2\` on bad input (an invalid pattern, \`--until\` or \`--for\`, a version range given to \`--scripts\`); nothing is written unless every pattern can be.
+      Exit codes: \`0\` when every pattern was written or already present, \`1\` when, without a flag, a pattern matches no current finding, \`2\` on bad input (an invalid pattern, \`--until\` or \`--for\`, a version range given to \`--scripts\` or \`--trust\`); nothing is written unless every pattern can be.
     `,
     examples: [[
       `Approve the package the last blocked install named`,
@@ -44,6 +44,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
     ], [
       `Approve the install script that one version of a package added`,
       `$0 quarantine approve --scripts esbuild@0.25.1`,
+    ], [
+      `Approve one version published without the trusted publisher its release line had`,
+      `$0 quarantine approve --trust axios@1.14.1`,
     ], [
       `Exempt a version from the release-age rule for a week only`,
       `$0 quarantine approve --release-age axios@1.15.3 --for 1w`,
@@ -64,6 +67,8 @@ export default class QuarantineApproveCommand extends BaseCommand {
   newDependency = Option.Boolean(`--new-dependency`, false, {description: `Add the patterns to quarantineApprovedDependencies`});
 
   scripts = Option.Boolean(`--scripts`, false, {description: `Add the versions to quarantineApprovedScripts (name@version only)`});
+
+  trust = Option.Boolean(`--trust`, false, {description: `Add the versions to quarantineTrustExemptPackages (name@version only)`});
 
   since = Option.String(`--since`, {description: `Without a flag, decide from the findings against yarn.lock at this git revision`});
 
@@ -99,6 +104,9 @@ export default class QuarantineApproveCommand extends BaseCommand {
         // An approval of a script is of what one version runs: a name or range would approve what later versions add.
         if (rules.includes(`install-scripts`) && pinnedVersionOf(pattern) === null)
           throw refuse(`${pattern.text}: install scripts are approved one version at a time; expected name@version (esbuild@0.25.1)${this.scripts ? `` : `, the version the finding names`}`);
+        // So is a version published without the evidence its line had: the next one must be judged again.
+        if (rules.includes(`trust`) && pinnedVersionOf(pattern) === null)
+          throw refuse(`${pattern.text}: trust downgrades are approved one version at a time; expected name@version (axios@1.14.1)${this.trust ? `` : `, the version the finding names`}`);
       }
 
       for (const {pattern, rules} of plan) {
@@ -175,6 +183,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
       ...(this.releaseAge ? [`release-age` as const] : []),
       ...(this.newDependency ? [`new-dependency` as const] : []),
       ...(this.scripts ? [`install-scripts` as const] : []),
+      ...(this.trust ? [`trust` as const] : []),
     ];
     if (chosen.length > 0)
       return () => chosen;
@@ -193,7 +202,7 @@ export default class QuarantineApproveCommand extends BaseCommand {
     return pattern => {
       const rules = [...new Set(approvable.filter(finding => entryCovers(pattern, finding)).map(finding => finding.rule))];
       if (rules.length === 0)
-        throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age, --new-dependency or --scripts`);
+        throw new ReportError(MessageName.UNNAMED, `${pattern.text} matches no current finding of the lockfile or of the last blocked install. Fix: say which list with --release-age, --new-dependency, --scripts or --trust`);
       return rules;
     };
   }

@@ -18,7 +18,7 @@ export default class QuarantinePruneCommand extends BaseCommand {
     category: `Quarantine-related commands`,
     description: `remove approvals that no longer approve anything`,
     details: `
-      Removes from the lists of the project's \`.yarnrc.yml\` (\`quarantineExemptPackages\`, \`quarantineApprovedDependencies\`, \`quarantineApprovedScripts\`) every entry whose expiry (\`approve --until\` or \`--for\`) has passed, and every entry that matches nothing in \`yarn.lock\` any more: no locked package of that name (and within that range), no locked dependency from that source. Each removal is named with its reason. The file is edited through Yarn's configuration API, so its other settings stay as they are.
+      Removes from the lists of the project's \`.yarnrc.yml\` (\`quarantineExemptPackages\`, \`quarantineApprovedDependencies\`, \`quarantineApprovedScripts\`, \`quarantineTrustExemptPackages\`) every entry whose expiry (\`approve --until\` or \`--for\`) has passed, and every entry that matches nothing in \`yarn.lock\` any more: no locked package of that name (and within that range), no locked dependency from that source. Each removal is named with its reason. The file is edited through Yarn's configuration API, so its other settings stay as they are.
 
       Only the project's own \`.yarnrc.yml\` is edited: entries that a \`YARN_*\` variable or an rc file outside the project adds are left to their owners.
 

@@ -200,6 +200,8 @@ const LOCATE: Record<FindingKind, Locate> = {
   [`install-scripts-omitted`]: byVersion,
   [`install-scripts-unknown`]: byVersion,
   [`install-scripts-not-in-registry`]: byVersion,
+  [`trust-downgrade`]: byVersion,
+  [`trust-unknown`]: byVersion,
 };
 
 /**

@@ -53,6 +53,14 @@ const RULE_DESCRIPTORS: Record<Rule, RuleDescriptor> = {
     level: `error`,
     securitySeverity: `8.0`,
   },
+  [`trust`]: {
+    name: `TrustDowngrade`,
+    shortDescription: `A version published with less trust evidence than its release line had`,
+    fullDescription: `An npm version was published without the trusted publisher or the provenance attestation that the best earlier stable version of its release line (same major; same minor for 0.x), or the version it replaced, was published with. axios 1.14.1 was published by hand with a stolen token, without the trusted publisher 1.14.0 had.`,
+    help: `Stay on the earlier version the message names. If you know why the publisher changed (the maintainers say so), run yarn quarantine approve --trust <package>@<version>, which adds that version to quarantineTrustExemptPackages in .yarnrc.yml. quarantineTrustPolicy sets the rule to no-downgrade, warn or off.`,
+    level: `error`,
+    securitySeverity: `8.0`,
+  },
 };
 
 const RULES = Object.keys(RULE_DESCRIPTORS) as Array<Rule>;

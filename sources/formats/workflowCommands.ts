@@ -28,8 +28,8 @@ export function runAnnotation(severity: Severity, title: string, message: string
   return `::${COMMANDS[severity]} title=${escapeProperty(title)}::${escapeData(message)}`;
 }
 
-/** What a reviewer must see first: a package or a script the project never had, then a fresh version, then the lockfile's own. */
-const RULE_ORDER: Record<Rule, number> = {[`new-dependency`]: 0, [`install-scripts`]: 1, [`release-age`]: 2, [`lockfile`]: 3};
+/** What a reviewer must see first: a package or a script the project never had, a publisher that changed, then a fresh version, then the lockfile's own. */
+const RULE_ORDER: Record<Rule, number> = {[`new-dependency`]: 0, [`install-scripts`]: 1, [`trust`]: 2, [`release-age`]: 3, [`lockfile`]: 4};
 const SEVERITY_ORDER: Record<Severity, number> = {error: 0, warning: 1, info: 2};
 
 /**

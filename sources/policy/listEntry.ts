@@ -2,7 +2,7 @@ import {formatUtc} from './duration';
 import {parsePattern, type Pattern} from './pattern';
 
 /** The settings that hold lists of entries approving what a rule would stop. */
-export type ListSetting = `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts`;
+export type ListSetting = `quarantineExemptPackages` | `quarantineApprovedDependencies` | `quarantineApprovedScripts` | `quarantineTrustExemptPackages`;
 
 /** One entry of a policy list: a pattern, and the moment after which it stops counting (null: never). */
 export type ListEntry = {

@@ -6,6 +6,7 @@ export type LockfileMode = `verify` | `trust`;
 export type MissingPublishTimeMode = `reject` | `allow`;
 export type NewDependenciesMode = `reject` | `warn` | `off`;
 export type InstallScriptsMode = `reject` | `warn` | `off`;
+export type TrustPolicyMode = `no-downgrade` | `warn` | `off`;
 
 export type Policy = {
   /** 0 turns the release-age rule off. */
@@ -19,6 +20,9 @@ export type Policy = {
   installScripts: InstallScriptsMode;
   /** Versions whose install scripts are approved: `approve --scripts` pins each to its version. */
   approvedScripts: ReadonlyArray<Pattern>;
+  trustPolicy: TrustPolicyMode;
+  /** Versions exempt from the trust-downgrade rule: `approve --trust` pins each to its version. */
+  trustExemptPackages: ReadonlyArray<Pattern>;
   /** Entries whose expiry has passed: they approve nothing, and a finding one would have covered says so. */
   expiredEntries: ReadonlyArray<PolicyListEntry>;
   /** Entries that still count but carry an expiry. */
@@ -54,6 +58,7 @@ export const LIST_OF_RULE = {
   [`release-age`]: `quarantineExemptPackages`,
   [`new-dependency`]: `quarantineApprovedDependencies`,
   [`install-scripts`]: `quarantineApprovedScripts`,
+  [`trust`]: `quarantineTrustExemptPackages`,
 } as const satisfies Record<Exclude<Rule, `lockfile`>, ListSetting>;
 
 export type ApprovableRule = keyof typeof LIST_OF_RULE;

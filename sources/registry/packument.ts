@@ -1,5 +1,6 @@
 import {INSTALL_SCRIPT_NAMES, type InstallScripts, type InstallScriptsFact, type TrustEvidence} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
+import {trustFactOf, type PublishedVersion, type TrustFact} from '../rules/trust';
 
 export type ManifestDependencies = {
   dependencies: Record<string, string>;
@@ -27,6 +28,8 @@ export type PackumentTimes = {
   installScriptsOf(version: string): InstallScriptsFact;
   /** How a listed version was published; null when not listed or when the document carries no such fields (Yarn's metadata copy). */
   trustOf(version: string): TrustEvidence | null;
+  /** How a version was published against the earlier versions of its release line; `unknown` from Yarn's metadata copy, which drops the evidence. */
+  trustFactOf(version: string): TrustFact;
 };
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
@@ -65,6 +68,7 @@ export function readPackument(document: unknown): PackumentTimes {
       tarballs.set(version, manifest.dist.tarball);
   const manifests = document.versions;
   // Yarn's metadata copy keeps only `dist.tarball`; the registry's own document has an integrity for every version.
+  let published: Array<PublishedVersion> | undefined;
   const isFullDocument = Object.values(manifests).some(manifest => isRecord(manifest) && (Object.hasOwn(manifest, `_npmUser`) || (isRecord(manifest.dist) && Object.hasOwn(manifest.dist, `integrity`))));
 
   return {
@@ -97,6 +101,12 @@ export function readPackument(document: unknown): PackumentTimes {
       const manifest = versions.has(version) ? manifests[version] : null;
       return isRecord(manifest) && isFullDocument ? trustIn(manifest) : null;
     },
+    trustFactOf(version) {
+      if (!isFullDocument)
+        return {kind: `unknown`, reason: `Yarn's metadata copy of the document does not keep how versions were published`};
+      published ??= [...versions].map(listed => ({version: listed, publishedAt: times.get(listed) ?? null, evidence: trustIn(isRecord(manifests[listed]) ? manifests[listed] : {})}));
+      return trustFactOf(version, published);
+    },
   };
 }
 
@@ -125,7 +135,8 @@ function trustIn(manifest: Record<string, unknown>): TrustEvidence {
   return {
     publisher: user !== null,
     trustedPublisher: user !== null && isRecord(user.trustedPublisher),
-    provenance: dist !== null && isRecord(dist.attestations),
+    // As the public registry spells it: `{url, provenance: {predicateType}}`; an attestation of the publish alone is no provenance.
+    provenance: dist !== null && isRecord(dist.attestations) && isRecord(dist.attestations.provenance),
   };
 }
 

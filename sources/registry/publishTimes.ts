@@ -4,6 +4,7 @@ import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-np
 import type {Policy} from '../policy/policy';
 import type {InstallScriptsFact} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
+import {rankOf, type TrustFact} from '../rules/trust';
 import {describeDependencies, digestOf, registryDependencies} from '../yarn/dependencyList';
 import {stateLocation, type StateLocation} from '../yarn/projectPaths';
 import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
@@ -123,6 +124,34 @@ export class PublishTimes {
   }
 
   /**
+   * How a version was published, against the earlier versions of its release line: from the cache,
+   * or from the registry's own document (Yarn's metadata copy drops the evidence; `knowsTrustOf`
+   * says beforehand which packages need that document, so that it is the only one read).
+   */
+  async trustFactOf(ident: Ident, version: string): Promise<TrustFact> {
+    const cached = this.cachedTrustFact(ident, version);
+    if (cached !== null)
+      return cached;
+    const listed = await this.listing(ident, version);
+    if (`reason` in listed)
+      return {kind: `unknown`, reason: listed.reason};
+    return listed.packument.trustFactOf(version);
+  }
+
+  knowsTrustOf(ident: Ident, version: string) {
+    return this.cachedTrustFact(ident, version) !== null;
+  }
+
+  private cachedTrustFact(ident: Ident, version: string): TrustFact | null {
+    const cached = this.cache.get(this.keyOf(ident, version));
+    if (!cached?.trustLine)
+      return null;
+    if (cached.trustLine.noEvidence)
+      return {kind: `no-evidence`};
+    return cached.trust === null ? null : {kind: `known`, rank: rankOf(cached.trust), earlier: cached.trustLine.earlier};
+  }
+
+  /**
    * Yarn's metadata copy drops what says a version's scripts were left out, and the implicit build
    * of a binding.gyp: the install-script rule reads the registry's own document for the packages it
    * judges, and their publish times come from that same document.
@@ -159,12 +188,14 @@ export class PublishTimes {
     const dependencies = registryDependencies(this.project.configuration, fields);
     const archiveUrl = this.canonicalArchiveUrl(ident, version, packument.tarballOf(version));
     const installScripts = packument.installScriptsOf(version);
+    const trust = packument.trustFactOf(version);
     this.cache.update(this.keyOf(ident, version), {
       publishedAt: time.kind === `known` && this.now.getTime() - time.at.getTime() >= this.policy.periodMs ? time.at : null,
       dependencies: digestOf(dependencies),
       archiveUrl: archiveUrl === this.conventionalArchiveUrl(ident, version) ? `` : archiveUrl,
       installScripts: installScripts.kind === `known` && packument.isFullDocument ? installScripts.scripts : null,
       trust: packument.trustOf(version),
+      trustLine: trust.kind === `no-evidence` ? {noEvidence: true} : trust.kind === `known` ? {noEvidence: false, earlier: trust.earlier} : null,
     });
     return dependencies;
   }
@@ -189,6 +220,12 @@ export class PublishTimes {
   readonly verifiedArchives = {
     has: (locatorHash: string, checksum: string) => this.cache.has(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
     add: (locatorHash: string, checksum: string) => this.cache.remember(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
+  };
+
+  /** Old locked trust downgrades an install already warned of on this machine: each is told once (`check` always lists them). */
+  readonly warnedDowngrades = {
+    has: (name: string, version: string) => this.cache.has(ReleaseTimeCache.warningKeyOf(this.keyOf(structUtils.parseIdent(name), version))),
+    add: (name: string, version: string) => this.cache.remember(ReleaseTimeCache.warningKeyOf(this.keyOf(structUtils.parseIdent(name), version))),
   };
 
   /** Graphs whose lockfile the lockfile rule verified, by the key of `verifiedGraphKey`. */

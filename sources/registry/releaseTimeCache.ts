@@ -3,6 +3,7 @@ import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
 import type {InstallScripts, TrustEvidence} from '../rules/installScript';
+import type {EarlierVersion, TrustRank} from '../rules/trust';
 
 const FORMAT = `yarn-plugin-quarantine/release-times@2`;
 /** A few MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
@@ -12,7 +13,8 @@ const MAX_ENTRIES = 50_000;
  * What the registry said of a published version, none of which ever changes: its publish time (kept
  * only once the version was out of quarantine), a digest of the dependencies its manifest declares,
  * the URL of its tarball (`""`: the registry's conventional one), its install scripts and how it was
- * published. `null`: not learnt yet.
+ * published, and the best-ranked earlier version of its release line (`earlier`, null when none had
+ * evidence; `noEvidence` when the registry records none for any version). `null`: not learnt yet.
  */
 export type CachedRelease = {
   publishedAt: Date | null,
@@ -20,15 +22,21 @@ export type CachedRelease = {
   archiveUrl: string | null,
   installScripts: InstallScripts | null,
   trust: TrustEvidence | null,
+  trustLine: TrustLine | null,
 };
 
-/**
- * `[publish time in ms, dependencies digest, archive URL, install scripts, trust bits]` for a version,
- * trailing nulls dropped; `0` for a verification remembered.
- */
-type Entry = 0 | [number | null, (string | null)?, (string | null)?, (InstallScripts | null)?, (number | null)?];
+export type TrustLine = {noEvidence: true} | {noEvidence: false, earlier: EarlierVersion | null};
 
-const NOT_LEARNT: CachedRelease = {publishedAt: null, dependencies: null, archiveUrl: null, installScripts: null, trust: null};
+/**
+ * `[publish time in ms, dependencies digest, archive URL, install scripts, trust bits, trust line]` for
+ * a version, trailing nulls dropped; `0` for a verification remembered. A trust line is `0` when the
+ * registry records no evidence for the package, `[]` when no earlier version of the line has any,
+ * `[version, rank, publish time in ms or null]` for the best-ranked earlier one.
+ */
+type StoredTrustLine = 0 | [] | [string, number, number | null];
+type Entry = 0 | [number | null, (string | null)?, (string | null)?, (InstallScripts | null)?, (number | null)?, (StoredTrustLine | null)?];
+
+const NOT_LEARNT: CachedRelease = {publishedAt: null, dependencies: null, archiveUrl: null, installScripts: null, trust: null, trustLine: null};
 
 /**
  * The release-time cache: what the registry said of each version a project uses, so a warm install
@@ -60,6 +68,11 @@ export class ReleaseTimeCache {
     return `graph ${key}`;
   }
 
+  /** A warning about a version, given once per machine. */
+  static warningKeyOf(key: string) {
+    return `warned ${key}`;
+  }
+
   /** Whether a verification (an archive or a graph) is remembered. */
   has(key: string) {
     return this.load().get(key) === 0;
@@ -76,15 +89,15 @@ export class ReleaseTimeCache {
     const entry = this.load().get(key);
     if (!Array.isArray(entry))
       return null;
-    const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null] = entry;
-    return {publishedAt: publishedAt === null ? null : new Date(publishedAt), dependencies, archiveUrl, installScripts, trust: trust === null ? null : trustOfBits(trust)};
+    const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null, trustLine = null] = entry;
+    return {publishedAt: publishedAt === null ? null : new Date(publishedAt), dependencies, archiveUrl, installScripts, trust: trust === null ? null : trustOfBits(trust), trustLine: trustLine === null ? null : trustLineOf(trustLine)};
   }
 
   /** Adds what was learnt of a version to what is already known of it. */
   update(key: string, learnt: Partial<CachedRelease>) {
     const known = this.get(key) ?? NOT_LEARNT;
     const merged = {...known, ...Object.fromEntries(Object.entries(learnt).filter(([, value]) => value !== null && typeof value !== `undefined`))} as CachedRelease;
-    const entry: Entry = [merged.publishedAt?.getTime() ?? null, merged.dependencies, merged.archiveUrl, merged.installScripts, merged.trust === null ? null : bitsOfTrust(merged.trust)];
+    const entry: Entry = [merged.publishedAt?.getTime() ?? null, merged.dependencies, merged.archiveUrl, merged.installScripts, merged.trust === null ? null : bitsOfTrust(merged.trust), merged.trustLine === null ? null : storedTrustLine(merged.trustLine)];
     while (entry.length > 1 && entry[entry.length - 1] === null)
       entry.pop();
     if (JSON.stringify(this.load().get(key)) === JSON.stringify(entry))
@@ -167,6 +180,33 @@ function trustOfBits(bits: number): TrustEvidence {
   return {publisher: (bits & TRUST_BITS.publisher) !== 0, trustedPublisher: (bits & TRUST_BITS.trustedPublisher) !== 0, provenance: (bits & TRUST_BITS.provenance) !== 0};
 }
 
+function storedTrustLine(line: TrustLine): StoredTrustLine {
+  if (line.noEvidence)
+    return 0;
+  return line.earlier === null ? [] : [line.earlier.version, line.earlier.rank, line.earlier.publishedAt?.getTime() ?? null];
+}
+
+function trustLineOf(stored: StoredTrustLine): TrustLine {
+  if (stored === 0)
+    return {noEvidence: true};
+  if (stored.length === 0)
+    return {noEvidence: false, earlier: null};
+  const [version, rank, publishedAt] = stored;
+  return {noEvidence: false, earlier: {version, rank: rank as TrustRank, publishedAt: publishedAt === null ? null : new Date(publishedAt)}};
+}
+
+function isStoredTrustLine(value: unknown): value is StoredTrustLine {
+  if (value === 0)
+    return true;
+  if (!Array.isArray(value))
+    return false;
+  if (value.length === 0)
+    return true;
+  const [version, rank, publishedAt] = value;
+  return value.length === 3 && typeof version === `string` && version.length > 0 && version.length <= 256
+    && (rank === 1 || rank === 2) && (publishedAt === null || Number.isSafeInteger(publishedAt));
+}
+
 function isInstallScripts(value: unknown): value is InstallScripts {
   if (typeof value !== `object` || value === null || Array.isArray(value))
     return false;
@@ -182,14 +222,15 @@ function mergeEntries(theirs: Entry | undefined, ours: Entry): Entry {
 function isEntry(value: unknown): value is Entry {
   if (value === 0)
     return true;
-  if (!Array.isArray(value) || value.length < 1 || value.length > 5)
+  if (!Array.isArray(value) || value.length < 1 || value.length > 6)
     return false;
-  const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null] = value;
+  const [publishedAt, dependencies = null, archiveUrl = null, installScripts = null, trust = null, trustLine = null] = value;
   return (publishedAt === null || Number.isSafeInteger(publishedAt))
     && (dependencies === null || (typeof dependencies === `string` && DIGEST.test(dependencies)))
     && (archiveUrl === null || (typeof archiveUrl === `string` && URL_OR_CONVENTIONAL.test(archiveUrl)))
     && (installScripts === null || isInstallScripts(installScripts))
-    && (trust === null || (Number.isInteger(trust) && trust >= 0 && trust <= 7));
+    && (trust === null || (Number.isInteger(trust) && trust >= 0 && trust <= 7))
+    && (trustLine === null || isStoredTrustLine(trustLine));
 }
 
 /** A missing, corrupt or foreign file reads as empty: the cache is rebuilt, never trusted blindly. */

@@ -1,8 +1,8 @@
 import type {ListSetting} from '../policy/listEntry';
-import type {InstallScriptName} from './installScript';
+import type {InstallScriptName, TrustRank} from './installScript';
 import type {RegistryProtocol} from './source';
 
-export type Rule = `release-age` | `new-dependency` | `lockfile` | `install-scripts`;
+export type Rule = `release-age` | `new-dependency` | `lockfile` | `install-scripts` | `trust`;
 
 /** An install script of a version, and what the baseline version it is shown against had under that name (null: none). */
 export type ScriptChange = {script: InstallScriptName, command: string, previous: string | null};
@@ -42,9 +42,22 @@ export type FindingKind =
   /** The registry could not be asked what an update runs at install: the rule fails closed. */
   | `install-scripts-unknown`
   /** A fetched archive's package.json runs an install script the registry's document does not list (or another command); or it could not be read. */
-  | `install-scripts-not-in-registry`;
+  | `install-scripts-not-in-registry`
+  /** A version published with less trust evidence than the best earlier version of its release line, or than the baseline version it replaced. */
+  | `trust-downgrade`
+  /** The registry's document could not be read to learn how a version was published: the rule fails closed. */
+  | `trust-unknown`;
 
 export type Severity = `error` | `warning` | `info`;
+
+/** For trust findings: the version's rank, and the version it is ranked below (the best earlier one of its line, or the baseline one it replaced). */
+export type TrustComparison = {
+  rank: TrustRank;
+  previous: string;
+  previousRank: TrustRank;
+  previousPublishedAt: Date | null;
+  against: `release-line` | `baseline`;
+};
 
 /** The one shape every rule reports; reporters render it as a line or as JSON. */
 export type Finding = {
@@ -93,6 +106,7 @@ export type Finding = {
   unreadableBaseline: ReadonlyArray<string>;
   /** An entry of the rule's list that would have approved this, had it not expired. */
   expiredApproval: {setting: ListSetting, entry: string, expiredAt: Date} | null;
+  trust: TrustComparison | null;
 };
 
 export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` | `name`> & Partial<Finding>): Finding {
@@ -121,6 +135,7 @@ export function makeFinding(fields: Pick<Finding, `rule` | `kind` | `severity` |
     scriptsRun: null,
     unreadableBaseline: [],
     expiredApproval: null,
+    trust: null,
     ...fields,
   };
 }

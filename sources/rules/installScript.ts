@@ -13,6 +13,9 @@ export type InstallScriptsFact =
   | {kind: `omitted`}
   | {kind: `unknown`, reason: string};
 
+/** 2: a trusted publisher with a provenance attestation; 1: an attestation alone; 0: neither. */
+export type TrustRank = 0 | 1 | 2;
+
 /** How a version was published, as the registry records it: the input of the trust-downgrade rule. */
 export type TrustEvidence = {
   /** `_npmUser` is present: the registry records who published (absent on mirrors and many private registries). */

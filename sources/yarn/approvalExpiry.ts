@@ -12,6 +12,7 @@ const APPROVE_FLAG: Record<ListSetting, string> = {
   quarantineExemptPackages: `--release-age`,
   quarantineApprovedDependencies: `--new-dependency`,
   quarantineApprovedScripts: `--scripts`,
+  quarantineTrustExemptPackages: `--trust`,
 };
 
 /** Entries that have expired, then those expiring within the notice period, soonest first. */

@@ -3,6 +3,7 @@ import {createHash} from 'crypto';
 import {promises as fs} from 'fs';
 import path from 'path';
 
+import {isApprovable} from '../policy/policy';
 import type {Finding, Rule} from '../rules/finding';
 import {stateLocation} from './projectPaths';
 
@@ -40,7 +41,7 @@ export async function recallBlocked(project: Project): Promise<Array<BlockedFind
     return [];
   try {
     const entries = JSON.parse(await fs.readFile(file, `utf8`));
-    return Array.isArray(entries) ? entries.filter(entry => typeof entry?.name === `string` && (entry.rule === `release-age` || entry.rule === `new-dependency` || entry.rule === `install-scripts`)) : [];
+    return Array.isArray(entries) ? entries.filter(entry => typeof entry?.name === `string` && isApprovable(entry.rule)) : [];
   } catch {
     return [];
   }

@@ -7,6 +7,7 @@ import {checkNewDependencies, checkNonRegistrySources, type NewDependencyFacts, 
 import type {InstallScriptsFact} from '../rules/installScript';
 import {checkInstallScripts, type ScriptsRun, type ScriptUpdate} from '../rules/installScripts';
 import {checkReleaseAge, needsPublishTime, type ReleaseFact} from '../rules/releaseAge';
+import {checkTrust, type TrustSubject, updatedFromOf} from '../rules/trust';
 import {findMatchingPattern} from '../policy/pattern';
 import {committedArchives} from './committedCache';
 import {describeDependencies, digestOf, normalizedDependencies} from './dependencyList';
@@ -30,6 +31,10 @@ export async function evaluateProject(project: Project, session: Session, locked
   const scriptUpdates = updatesToJudgeForScripts(session, npmPackages);
   for (const {pkg} of scriptUpdates)
     session.publishTimes.readFullDocumentOf(pkg.ident);
+  const trustJudged = versionsToJudgeForTrust(session, npmPackages, lockedBefore);
+  for (const {pkg, updatedFrom} of trustJudged)
+    if ([pkg.version, ...updatedFrom === null ? [] : [updatedFrom]].some(version => !session.publishTimes.knowsTrustOf(pkg.ident, version)))
+      session.publishTimes.readFullDocumentOf(pkg.ident);
   const releaseFacts = policy.periodMs === 0 ? [] : await gatherReleaseFacts(project, session, npmPackages, lockedBefore, report);
   const resolutionFindings = [...session.resolutionFindings.values()];
   session.resolutionFindings.clear();
@@ -39,6 +44,7 @@ export async function evaluateProject(project: Project, session: Session, locked
   let scriptsSetting: Promise<ScriptsSetting> | undefined;
   const scriptsSettingOnce = () => scriptsSetting ??= scriptsSettingOf(project);
   const scriptFacts = await gatherScriptUpdates(project, session, scriptUpdates, lockedBefore, scriptsSettingOnce);
+  const trustSubjects = await gatherTrustSubjects(session, trustJudged, lockedBefore, releaseFacts);
   const newPackages = await gatherNewPackageScripts(project, session, npmPackages, scriptsSettingOnce);
   session.scriptsToConfirm = [
     ...scriptUpdates.map(({pkg}, index) => ({pkg, ...scriptFacts[index]})),
@@ -53,9 +59,10 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkNewDependencies(newDependencies, policy),
     ...checkNonRegistrySources(newDependencies, policy).filter(finding => !seenAtResolution.has(`${finding.kind} ${finding.name}`)),
     ...checkInstallScripts(scriptFacts, policy),
+    ...checkTrust(trustSubjects, policy, session.now),
   ];
   describeNewPackagesScripts(newPackages, findings);
-  dropScriptsUnknownToReleaseAge(findings);
+  dropUnknownToReleaseAge(findings);
 
   attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
@@ -292,12 +299,58 @@ function describeNewPackagesScripts(newPackages: ReadonlyMap<string, NewPackageS
   }
 }
 
-/** A version the registry cannot describe is reported once: by the release-age rule when it judged it too. */
-function dropScriptsUnknownToReleaseAge(findings: Array<Finding>) {
-  const reported = new Set(findings.filter(finding => finding.rule === `release-age`).map(finding => `${finding.name}@${finding.version}`));
-  for (let index = findings.length - 1; index >= 0; index--)
-    if (findings[index].kind === `install-scripts-unknown` && reported.has(`${findings[index].name}@${findings[index].version}`))
+/** A version the registry cannot describe is reported once: by the release-age rule when it judged it, else by the install-script rule. */
+function dropUnknownToReleaseAge(findings: Array<Finding>) {
+  const keyOf = (finding: Finding) => `${finding.name}@${finding.version}`;
+  const byReleaseAge = new Set(findings.filter(finding => finding.rule === `release-age`).map(keyOf));
+  const byScripts = new Set(findings.filter(finding => finding.kind === `install-scripts-unknown`).map(keyOf));
+  for (let index = findings.length - 1; index >= 0; index--) {
+    const {kind} = findings[index];
+    const key = keyOf(findings[index]);
+    if ((kind === `install-scripts-unknown` && byReleaseAge.has(key)) || (kind === `trust-unknown` && (byReleaseAge.has(key) || byScripts.has(key))))
       findings.splice(index, 1);
+  }
+}
+
+/** Every npm version of the graph, locked ones too under `quarantineLockfile: verify`, as the release-age rule judges them. */
+function versionsToJudgeForTrust(session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>) {
+  const {policy} = session;
+  if (policy.trustPolicy === `off`)
+    return [];
+  return npmPackages.filter(pkg => !(isLocked(pkg, lockedBefore) && policy.lockfile === `trust`)
+    && findMatchingPattern(policy.trustExemptPackages, pkg.name, pkg.version) === null).map(pkg => {
+    const before = session.baseline?.versionsByName.get(pkg.name);
+    return {pkg, updatedFrom: before && !before.includes(pkg.version) ? updatedFromOf(pkg.version, before) : null};
+  });
+}
+
+/**
+ * How each version was published, against its line and against the baseline version it replaced,
+ * from the one document its publish time came from. A package whose registry records no evidence,
+ * or that offline mode leaves without the document, is counted for the summary instead.
+ */
+async function gatherTrustSubjects(session: Session, packages: ReadonlyArray<{pkg: NpmPackage, updatedFrom: string | null}>, lockedBefore: ReadonlySet<string>, releaseFacts: ReadonlyArray<ReleaseFact>): Promise<Array<TrustSubject>> {
+  const {publishTimes} = session;
+  const offline = session.project.configuration.get(`enableOfflineMode`);
+  const times = new Map(releaseFacts.map(fact => [`${fact.name}@${fact.version}`, fact.publishTime]));
+  session.trustNotCompared.clear();
+  const subjects = await mapConcurrently(session.project.configuration, packages, async ({pkg, updatedFrom: from}) => {
+    const fact = await publishTimes.trustFactOf(pkg.ident, pkg.version);
+    if (fact.kind === `no-evidence` || (fact.kind === `unknown` && offline)) {
+      session.trustNotCompared.add(pkg.name);
+      return [];
+    }
+    const time = times.get(`${pkg.name}@${pkg.version}`) ?? await publishTimes.timeOf(pkg.ident, pkg.version);
+    return [{
+      name: pkg.name,
+      version: pkg.version,
+      locked: isLocked(pkg, lockedBefore),
+      publishedAt: time.kind === `known` ? time.at : null,
+      fact,
+      updatedFrom: from === null ? null : {version: from, fact: await publishTimes.trustFactOf(pkg.ident, from)},
+    }];
+  });
+  return subjects.flat();
 }
 
 function newDependencyFacts(project: Project, session: Session, {nodes, paths}: ProjectWalk): NewDependencyFacts {

@@ -1,6 +1,6 @@
 import {type Cache, InstallMode, MessageName, type Project, Report, ReportError, structUtils} from '@yarnpkg/core';
 
-import {isBlocking} from '../rules/finding';
+import {type Finding, isBlocking} from '../rules/finding';
 import {rememberBlocked} from './blockedFindings';
 import {evaluateProject} from './evaluation';
 import {holdArchivesToTheirDocuments} from './fetchedScripts';
@@ -109,7 +109,7 @@ export async function afterAllInstalled(project: Project, options: {mode?: Insta
 }
 
 async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, cache: Cache | undefined) {
-  const findings = await evaluateProject(project, session, lockedBefore, report, {cache});
+  const findings = await warnedOnce(session, await evaluateProject(project, session, lockedBefore, report, {cache}));
   reportFindings(project, session, findings, report);
   reportFindingObjects(session, findings, report);
 
@@ -120,6 +120,23 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
   await rememberBlocked(project, blocking);
   if (blocking.length > 0)
     throw new ReportError(MessageName.UNNAMED, `Quarantine: ${formatCounts(blocking)}; ${describeStop(project, lockedBefore)}, and the lockfile was not written`);
+}
+
+/**
+ * An old locked trust downgrade is a warning an install gives once per machine: it is what a
+ * publishing pipeline that regressed leaves behind, and repeated on every install it would teach
+ * people to ignore the plugin's warnings. `yarn quarantine check` lists it every time.
+ */
+async function warnedOnce(session: Session, findings: Array<Finding>): Promise<Array<Finding>> {
+  const {warnedDowngrades} = session.publishTimes;
+  const isOldDowngrade = (finding: Finding) => finding.kind === `trust-downgrade` && finding.detail === `old-locked` && finding.severity === `warning`;
+  const shown = findings.filter(finding => !(isOldDowngrade(finding) && warnedDowngrades.has(finding.name, finding.version!)));
+  const told = shown.filter(isOldDowngrade);
+  for (const finding of told)
+    warnedDowngrades.add(finding.name, finding.version!);
+  if (told.length > 0)
+    await session.publishTimes.persist();
+  return shown;
 }
 
 /**

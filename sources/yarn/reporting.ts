@@ -32,6 +32,8 @@ export function formatPolicy(configuration: Configuration, policy: Policy): stri
     value(`quarantineApprovedDependencies`, list(policy.approvedDependencies, `quarantineApprovedDependencies`)),
     value(`quarantineInstallScripts`, policy.installScripts),
     value(`quarantineApprovedScripts`, list(policy.approvedScripts, `quarantineApprovedScripts`)),
+    value(`quarantineTrustPolicy`, policy.trustPolicy),
+    value(`quarantineTrustExemptPackages`, list(policy.trustExemptPackages, `quarantineTrustExemptPackages`)),
   ].join(`, `);
 }
 
@@ -58,6 +60,10 @@ export function reportFindings(
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule `
       + `cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
 
+  const notCompared = session.trustNotCompared.size;
+  if (notCompared > 0 && policy.trustPolicy !== `off`)
+    report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatTrustNotCompared(configuration, session)}`);
+
   const {passedOver} = session.publishTimes.location;
   if (passedOver !== null)
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${passedOver}`);
@@ -70,6 +76,20 @@ export function reportFindings(
   report.reportInfo(MessageName.UNNAMED, `Quarantine: ${stats}; policy: ${formatPolicy(configuration, policy)}`);
   for (const outside of policy.setOutsideProject)
     report.reportWarning(MessageName.UNNAMED, `Quarantine: ${outsideWarning(outside)}`);
+}
+
+/**
+ * Silence from the trust-downgrade rule is no pass when the registry gave it nothing to compare (a
+ * mirror or a private registry that records no publisher or provenance): the line says for how many.
+ */
+export function formatTrustNotCompared(configuration: Configuration, session: Session): string {
+  const count = session.trustNotCompared.size;
+  const names = [...session.trustNotCompared].sort();
+  const shown = names.slice(0, 3).join(`, `) + (names.length > 3 ? `, ...` : ``);
+  const offline = configuration.get(`enableOfflineMode`) ? ` (or offline mode left their documents unread)` : ``;
+  return `the trust-downgrade rule had nothing to compare for ${formatUtils.pretty(configuration, count, formatUtils.Type.NUMBER)} `
+    + `package${count === 1 ? `` : `s`} (${shown}): the registry records no publisher and no provenance attestation for any of their versions${offline}, `
+    + `so a publish with a stolen token could not be told from any other there`;
 }
 
 /** One line per finding, as an error, a warning or an info line by its severity. */
@@ -126,13 +146,14 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
     scriptsRun: finding.scriptsRun,
     unreadableBaseline: finding.unreadableBaseline,
     expiredApproval: finding.expiredApproval && {...finding.expiredApproval, expiredAt: finding.expiredApproval.expiredAt.toISOString()},
+    trust: finding.trust && {...finding.trust, previousPublishedAt: finding.trust.previousPublishedAt?.toISOString() ?? null},
     message: withoutColors(formatFinding(configuration, finding)),
   };
 }
 
 /** The object `--json` ends the findings with, in `check` and in every command the plugin acts in. */
-function summaryToJson(findings: ReadonlyArray<Finding>, stats: LookupStats) {
-  return {type: `summary`, violations: findings.filter(isBlocking).length, warnings: findings.filter(finding => finding.severity === `warning`).length, ...stats};
+function summaryToJson(findings: ReadonlyArray<Finding>, stats: LookupStats, trustNotCompared: number) {
+  return {type: `summary`, violations: findings.filter(isBlocking).length, warnings: findings.filter(finding => finding.severity === `warning`).length, ...stats, trustNotCompared};
 }
 
 /**
@@ -147,7 +168,7 @@ export function reportFindingObjects(session: Session, findings: ReadonlyArray<F
 
 /** Once per command, where the plugin's part of it ends: the summary of every finding it reported. */
 export function reportSummaryObject(session: Session, report: Report) {
-  report.reportJson(summaryToJson(session.reportedFindings, session.publishTimes.stats));
+  report.reportJson(summaryToJson(session.reportedFindings, session.publishTimes.stats, session.trustNotCompared.size));
 }
 
 /** Each setting of the policy with where it came from, so a reviewer sees one set from outside the repository. */

@@ -79,7 +79,7 @@ describe(`yarn quarantine check --format sarif`, () => {
     expect(validate(log)).toEqual([]);
     const [run] = log.runs;
     expect(run.tool.driver).toMatchObject({name: `yarn-plugin-quarantine`, version: expect.stringMatching(/^\d+\.\d+\.\d+/)});
-    expect(run.tool.driver.rules.map((rule: {id: string}) => rule.id)).toEqual([`release-age`, `new-dependency`, `lockfile`, `install-scripts`]);
+    expect(run.tool.driver.rules.map((rule: {id: string}) => rule.id)).toEqual([`release-age`, `new-dependency`, `lockfile`, `install-scripts`, `trust`]);
     const located = run.results.map((each: any) => ({
       rule: each.ruleId,
       kind: each.properties.kind,

@@ -291,7 +291,7 @@ describe(`yarn quarantine approve`, () => {
 
   it.each([
     [[`quarantine`, `approve`, `not a pattern!`], 2, /not a pattern!: not a valid pattern/],
-    [[`quarantine`, `approve`, `left-pad`], 1, /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age, --new-dependency or --scripts/],
+    [[`quarantine`, `approve`, `left-pad`], 1, /left-pad matches no current finding of the lockfile or of the last blocked install\. Fix: say which list with --release-age, --new-dependency, --scripts or --trust/],
   ])(`refuses %j with exit code %i, writing nothing`, async (args, code, message) => {
     const {registry} = await beforeTheAttack();
     const project = await installedProject(registry);

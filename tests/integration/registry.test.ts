@@ -2,6 +2,7 @@ import {createHash} from 'node:crypto';
 import {mkdtemp, readFile, realpath, rm} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {gunzipSync} from 'node:zlib';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 
 import {agoISO, startRegistry, type Registry} from '../../scripts/lib/registry.mjs';
@@ -173,6 +174,31 @@ describe(`registry over plain fetch`, () => {
 
     expect((await fetch(`${registry.url}/nope`)).status).toBe(404);
     expect(await json(`${registry.url}/left-pad/-/left-pad-9.9.9.tgz`)).toEqual({error: `Not found`});
+  });
+
+  it(`records how each version was published as the public registry spells it, in the full document only`, async () => {
+    registry.packages.addPackage({name: `published`, versions: {
+      '1.0.0': {publishedWith: `trusted-publisher`},
+      '1.0.1': {publishedWith: `provenance`},
+      '1.0.2': {publishedWith: `token`},
+      '1.0.3': {},
+    }});
+    const {versions} = await json(`${registry.url}/published`);
+    const attestation = (version: string) => ({url: `${registry.url}/-/npm/v1/attestations/published@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}});
+    expect(versions[`1.0.0`]._npmUser).toEqual({name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: expect.stringMatching(/^oidc:[0-9a-f]{8}-[0-9a-f]{4}$/)}});
+    expect(versions[`1.0.0`].dist.attestations).toEqual(attestation(`1.0.0`));
+    expect(versions[`1.0.1`]._npmUser).toEqual({name: `maintainer`, email: `maintainer@example.com`});
+    expect(versions[`1.0.1`].dist.attestations).toEqual(attestation(`1.0.1`));
+    expect(versions[`1.0.2`]._npmUser).toEqual({name: `maintainer`, email: `maintainer@example.com`});
+    expect(versions[`1.0.2`].dist).not.toHaveProperty(`attestations`);
+    expect(versions[`1.0.3`]).not.toHaveProperty(`_npmUser`);
+    expect(versions[`1.0.3`].dist).not.toHaveProperty(`attestations`);
+    for (const version of Object.values(versions) as Array<Record<string, unknown>>)
+      expect(version).not.toHaveProperty(`publishedWith`);
+
+    const tarball = gunzipSync(Buffer.from(await (await fetch(versions[`1.0.0`].dist.tarball)).arrayBuffer())).toString(`latin1`);
+    expect(tarball).toContain(`"name": "published"`);
+    expect(tarball).not.toMatch(/_npmUser|publishedWith|attestations/);
   });
 
   it(`removeVersion unpublishes, setTime(null) drops the time entry`, async () => {

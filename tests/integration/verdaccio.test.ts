@@ -200,3 +200,50 @@ describe(`a Verdaccio that cached a version the upstream registry pulled`, () =>
     }
   });
 });
+
+// Trust evidence through a caching proxy: Verdaccio keeps each version's manifest as the uplink served it, `_npmUser`
+// and `dist.attestations` included (it rewrites only `dist.tarball`), so the trust-downgrade rule sees what the
+// public registry says.
+describe(`a Verdaccio proxying how versions were published`, () => {
+  const TRUSTED = {publishedAt: agoISO({days: 9}), publishedWith: `trusted-publisher`} as const;
+  const BY_TOKEN = {publishedAt: agoISO({days: 5}), publishedWith: `token`} as const;
+
+  it(`passes _npmUser and dist.attestations through unchanged`, async () => {
+    const upstream = await registryWith({packages: [{name: `public-lib`, versions: {'1.0.0': TRUSTED, '1.0.1': {...BY_TOKEN, publishedWith: `provenance`}, '1.0.2': BY_TOKEN}}]});
+    const verdaccio = await startVerdaccio({uplink: upstream.url});
+    try {
+      const served = await (await fetch(`${verdaccio.url}/public-lib`)).json() as {versions: Record<string, {_npmUser?: unknown, dist: {attestations?: unknown}}>};
+      const original = upstream.packages.packument(`public-lib`) as unknown as typeof served;
+      for (const version of [`1.0.0`, `1.0.1`, `1.0.2`]) {
+        expect(served.versions[version]._npmUser).toEqual(original.versions[version]._npmUser);
+        expect(served.versions[version].dist.attestations).toEqual(original.versions[version].dist.attestations);
+      }
+      expect(served.versions[`1.0.0`]._npmUser).toMatchObject({trustedPublisher: {id: `github`}});
+      expect(served.versions[`1.0.2`].dist.attestations).toBeUndefined();
+    } finally {
+      await verdaccio.close();
+    }
+  });
+
+  it(`stops an update published without the trusted publisher its line had, before anything is fetched`, async () => {
+    const upstream = await registryWith({packages: [{name: `public-lib`, versions: {'1.0.0': TRUSTED}}]});
+    const verdaccio = await startVerdaccio({uplink: upstream.url});
+    try {
+      const project = await projectOn(verdaccio, {manifest: {...APP, dependencies: {'public-lib': `^1.0.0`}}});
+      expect((await project.install()).code).toBe(0);
+      const lockfile = await project.lockfile();
+      upstream.packages.addVersion(`public-lib`, `1.0.1`, BY_TOKEN);
+      verdaccio.clearRequests();
+
+      const result = await project.install([`up`, `public-lib`]);
+
+      expect(result.code, result.output).toBe(1);
+      expect(result.output).toMatch(/public-lib@npm:1\.0\.1: published .* UTC without a trusted publisher or a provenance attestation, where 1\.0\.0 of the same release line \(1\.x\), published .* UTC, had a trusted publisher and a provenance attestation/);
+      expect(result.output).toContain(`Quarantine: 1 violation: 1 of the trust-downgrade rule (1 trust downgrade)`);
+      expect(await project.lockfile()).toBe(lockfile);
+      expect(await verdaccio.tarballRequests()).toEqual([]);
+    } finally {
+      await verdaccio.close();
+    }
+  });
+});

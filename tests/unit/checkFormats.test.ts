@@ -15,6 +15,7 @@ const ONE_PER_RULE: Record<Rule, Finding> = {
   [`new-dependency`]: makeFinding({rule: `new-dependency`, kind: `new-sub-dependency`, severity: `warning`, name: `plain-crypto-js`, version: `4.2.1`, range: `^4.2.1`}),
   [`lockfile`]: makeFinding({rule: `lockfile`, kind: `checksum-changed`, severity: `error`, name: `lib`, found: `lib@npm:1.0.0`}),
   [`install-scripts`]: makeFinding({rule: `install-scripts`, kind: `install-script-changed`, severity: `info`, name: `@scope/native`, version: `2.0.0`, scriptsRun: false}),
+  [`trust`]: makeFinding({rule: `trust`, kind: `trust-downgrade`, severity: `error`, name: `axios`, version: `1.14.1`, trust: {rank: 0, previous: `1.14.0`, previousRank: 2, previousPublishedAt: null, against: `release-line`}}),
 };
 
 describe(`chooseCheckOutput`, () => {
@@ -116,7 +117,7 @@ describe(`sarifLog`, () => {
   });
 
   it(`describes every rule once, with its fix and default level`, () => {
-    expect(run.tool.driver.rules.map(rule => rule.id)).toEqual([`release-age`, `new-dependency`, `lockfile`, `install-scripts`]);
+    expect(run.tool.driver.rules.map(rule => rule.id)).toEqual([`release-age`, `new-dependency`, `lockfile`, `install-scripts`, `trust`]);
     for (const rule of run.tool.driver.rules) {
       expect(rule.help.text).toMatch(/yarn quarantine approve|yarn up -R/);
       expect(rule.help.text).toMatch(/quarantine[A-Z]\w+/);
@@ -130,6 +131,7 @@ describe(`sarifLog`, () => {
       [`new-dependency`, `new-dependency`, `warning`, `line 1`, 6],
       [`lockfile`, `lockfile`, `error`, `line 2`, 7],
       [`install-scripts`, `install-scripts`, `note`, `line 3`, 8],
+      [`trust`, `trust`, `error`, `line 4`, 9],
     ]);
     expect(run.results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(`packages/my%20app/yarn.lock`);
     expect(run.results[0].properties).toEqual({kind: `quarantined`, package: `axios`});
@@ -141,6 +143,6 @@ describe(`sarifLog`, () => {
     expect(fingerprintOf({...quarantined, ageMs: 9_000_000, eligibleAt: new Date()})).toBe(fingerprintOf(quarantined));
     expect(fingerprintOf({...quarantined, version: `0.30.4`})).not.toBe(fingerprintOf(quarantined));
     expect(fingerprintOf({...quarantined, kind: `unlisted-version`})).not.toBe(fingerprintOf(quarantined));
-    expect(new Set(Object.values(ONE_PER_RULE).map(fingerprintOf)).size).toBe(4);
+    expect(new Set(Object.values(ONE_PER_RULE).map(fingerprintOf)).size).toBe(5);
   });
 });

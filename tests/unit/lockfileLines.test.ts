@@ -180,6 +180,7 @@ const releaseAge = {rule: `release-age`, severity: `error`} as const;
 const lockfileRule = {rule: `lockfile`, severity: `error`, locked: true} as const;
 const installScripts = {rule: `install-scripts`, severity: `error`} as const;
 const newDependency = {rule: `new-dependency`, severity: `error`} as const;
+const trust = {rule: `trust`, severity: `error`} as const;
 
 // Every finding kind, so one without a row does not typecheck.
 const ROWS: Record<FindingKind, Array<[string, Finding, string]>> = {
@@ -250,6 +251,12 @@ const ROWS: Record<FindingKind, Array<[string, Finding, string]>> = {
   ],
   [`install-scripts-not-in-registry`]: [
     [`the fetched version's entry`, makeFinding({...installScripts, kind: `install-scripts-not-in-registry`, name: `plain-crypto-js`, version: `4.2.1`, scriptsRun: true, file: `.yarn/cache/x.zip`}), `"lodash@npm:plain-crypto-js@^4.2.1, plain-crypto-js@npm:^4.2.1":`],
+  ],
+  [`trust-downgrade`]: [
+    [`the downgraded version's entry`, makeFinding({...trust, kind: `trust-downgrade`, name: `axios`, version: `1.14.1`, locked: true}), `"axios@npm:^1.14.0":`],
+  ],
+  [`trust-unknown`]: [
+    [`the entry of the version whose document could not be read`, makeFinding({...trust, kind: `trust-unknown`, name: `@scope/thing`, version: `1.2.0`}), `"@scope/thing@npm:^1.0.0":`],
   ],
 };
 

@@ -84,8 +84,31 @@ describe(`install scripts and trust evidence`, () => {
     [`provenance alone`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`, attestations: {url: `u`, provenance: {}}}}, {publisher: true, trustedPublisher: false, provenance: true}],
     [`a token publish`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`}}, {publisher: true, trustedPublisher: false, provenance: false}],
     [`a full document without _npmUser (a mirror)`, {dist: {integrity: `sha512-x`}}, {publisher: false, trustedPublisher: false, provenance: false}],
+    [`attestations without a provenance statement`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`, attestations: {url: `u`}}}, {publisher: true, trustedPublisher: false, provenance: false}],
+    [`a trustedPublisher that is no object`, {_npmUser: {name: `jane`, trustedPublisher: `github`}, dist: {integrity: `sha512-x`}}, {publisher: true, trustedPublisher: false, provenance: false}],
     [`Yarn's metadata copy, which drops the fields`, {dist: {tarball: `https://registry.test/pkg/-/pkg-1.0.0.tgz`}}, null],
   ])(`reads the trust evidence of %s`, (_, manifest, expected) => {
     expect(withVersion(manifest).trustOf(`1.0.0`)).toEqual(expected);
+  });
+});
+
+describe(`trust against the release line`, () => {
+  const trusted = {_npmUser: {name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: `oidc:1`}}, dist: {integrity: `sha512-x`, attestations: {url: `u`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}}}};
+  const token = {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`}};
+  const mirror = {dist: {integrity: `sha512-x`}};
+  const time = {[`1.14.0`]: `2026-03-27T19:01:00.000Z`, [`1.14.1`]: `2026-03-31T00:21:00+00:00`};
+
+  it(`compares a token publish with the trusted version before it, as the registry's document spells them`, () => {
+    const packument = readPackument({name: `axios`, time, versions: {[`1.14.0`]: trusted, [`1.14.1`]: token}});
+    expect(packument.trustFactOf(`1.14.1`)).toEqual({kind: `known`, rank: 0, earlier: {version: `1.14.0`, rank: 2, publishedAt: new Date(`2026-03-27T19:01:00.000Z`)}});
+  });
+
+  it(`has nothing to compare in a document that records no evidence`, () => {
+    expect(readPackument({name: `axios`, time, versions: {[`1.14.0`]: mirror, [`1.14.1`]: mirror}}).trustFactOf(`1.14.1`)).toEqual({kind: `no-evidence`});
+  });
+
+  it(`cannot tell from Yarn's metadata copy`, () => {
+    const copy = {dist: {tarball: `https://registry.test/axios/-/axios-1.14.1.tgz`}};
+    expect(readPackument({name: `axios`, time, versions: {[`1.14.0`]: copy, [`1.14.1`]: copy}}).trustFactOf(`1.14.1`)).toMatchObject({kind: `unknown`});
   });
 });

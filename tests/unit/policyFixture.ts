@@ -8,8 +8,8 @@ export const NOW = new Date(`2026-03-31T03:00:00.000Z`);
 
 export const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
-export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `approvedDependencies` | `approvedScripts`>> & {exempt?: Array<string>, approved?: Array<string>, approvedScripts?: Array<string>} = {}): Policy {
-  const {exempt = [], approved = [], approvedScripts = [], ...rest} = overrides;
+export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `approvedDependencies` | `approvedScripts` | `trustExemptPackages`>> & {exempt?: Array<string>, approved?: Array<string>, approvedScripts?: Array<string>, trustExempt?: Array<string>} = {}): Policy {
+  const {exempt = [], approved = [], approvedScripts = [], trustExempt = [], ...rest} = overrides;
   return {
     periodMs: 3 * DAY,
     periodText: `3d`,
@@ -17,6 +17,7 @@ export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `a
     missingPublishTime: `reject`,
     newDependencies: `reject`,
     installScripts: `reject`,
+    trustPolicy: `no-downgrade`,
     setOutsideProject: [],
     expiredEntries: [],
     expiringEntries: [],
@@ -24,5 +25,6 @@ export function makePolicy(overrides: Partial<Omit<Policy, `exemptPackages` | `a
     exemptPackages: exempt.map(source => parsePattern(source)!),
     approvedDependencies: approved.map(source => parsePattern(source)!),
     approvedScripts: approvedScripts.map(source => parsePattern(source)!),
+    trustExemptPackages: trustExempt.map(source => parsePattern(source)!),
   };
 }

@@ -12,7 +12,7 @@ const file = () => path.join(mkdtempSync(path.join(tmpdir(), `release-times-`)),
 const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, name, `1.0.0`);
 const at = new Date(`2020-01-01T00:00:00.000Z`);
 const DIGEST = `0123456789abcdef`;
-const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``, installScripts: {postinstall: `node install.js`}, trust: {publisher: true, trustedPublisher: false, provenance: true}};
+const release = {publishedAt: at, dependencies: DIGEST, archiveUrl: ``, installScripts: {postinstall: `node install.js`}, trust: {publisher: true, trustedPublisher: false, provenance: true}, trustLine: {noEvidence: false, earlier: {version: `0.9.0`, rank: 2 as const, publishedAt: new Date(`2019-12-01T00:00:00.000Z`)}}};
 
 /** The cache module as plain CommonJS, for child processes (it imports only Node's own modules). */
 function compiledForChildProcesses() {
@@ -35,9 +35,9 @@ describe(`ReleaseTimeCache`, () => {
   it(`adds to what it knows of a version, never forgets a field`, () => {
     const cache = new ReleaseTimeCache(file());
     cache.update(key(`a`), {dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`});
-    expect(cache.get(key(`a`))).toEqual({publishedAt: null, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: null, trust: null});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: null, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: null, trust: null, trustLine: null});
     cache.update(key(`a`), {publishedAt: at, dependencies: null, installScripts: {}});
-    expect(cache.get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: {}, trust: null});
+    expect(cache.get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: `https://tarballs.example.test/a-1.0.0.tgz`, installScripts: {}, trust: null, trustLine: null});
     cache.update(key(`a`), {trust: {publisher: false, trustedPublisher: false, provenance: false}});
     expect(cache.get(key(`a`))).toMatchObject({installScripts: {}, trust: {publisher: false, trustedPublisher: false, provenance: false}});
   });
@@ -67,7 +67,7 @@ describe(`ReleaseTimeCache`, () => {
     two.update(key(`a`), {publishedAt: at, dependencies: DIGEST});
     await one.save();
     await two.save();
-    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: null, installScripts: {postinstall: `node install.js`}, trust: null});
+    expect(new ReleaseTimeCache(target).get(key(`a`))).toEqual({publishedAt: at, dependencies: DIGEST, archiveUrl: null, installScripts: {postinstall: `node install.js`}, trust: null, trustLine: null});
   });
 
   it(`stays bounded, dropping the entries written longest ago`, async () => {
@@ -153,6 +153,18 @@ describe(`ReleaseTimeCache`, () => {
     expect(existsSync(lock)).toBe(false);
   });
 
+  it.each([
+    [`a registry that records no evidence`, {noEvidence: true} as const],
+    [`a line no earlier version of which had evidence`, {noEvidence: false, earlier: null} as const],
+    [`the best earlier version of the line, without a publish time`, {noEvidence: false, earlier: {version: `1.14.0`, rank: 1 as const, publishedAt: null}} as const],
+  ])(`keeps the trust line of %s`, async (_, trustLine) => {
+    const target = file();
+    const cache = new ReleaseTimeCache(target);
+    cache.update(key(`a`), {trust: {publisher: true, trustedPublisher: false, provenance: false}, trustLine});
+    await cache.save();
+    expect(new ReleaseTimeCache(target).get(key(`a`))?.trustLine).toEqual(trustLine);
+  });
+
   it(`remembers verifications (archives read, graphs verified), apart from versions`, async () => {
     const target = file();
     const writer = new ReleaseTimeCache(target);
@@ -176,7 +188,10 @@ describe(`ReleaseTimeCache`, () => {
     [`a script Yarn does not run at install`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {test: `vitest`}]}})],
     [`a script command that is no string`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {postinstall: [`node`]}]}})],
     [`trust bits out of range`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 8]}})],
-    [`too many fields`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, 1]}})],
+    [`a trust line that is neither 0 nor a list`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, 1]}})],
+    [`a trust line whose earlier version has rank 0`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, [`0.9.0`, 0, null]]}})],
+    [`a trust line without a version`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, [``, 2, null]]}})],
+    [`too many fields`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 0, 0, 1]}})],
     [`binary noise`, `\u0000\u0001garbage`],
   ])(`ignores %s and rebuilds it`, async (_, content) => {
     const target = file();
@@ -186,6 +201,6 @@ describe(`ReleaseTimeCache`, () => {
     expect(reader.get(key(`a`))).toBeNull();
     reader.update(key(`c`), release);
     await reader.save();
-    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: [at.getTime(), DIGEST, ``, {postinstall: `node install.js`}, 5]});
+    expect(JSON.parse(readFileSync(target, `utf8`)).entries).toEqual({[key(`c`)]: [at.getTime(), DIGEST, ``, {postinstall: `node install.js`}, 5, [`0.9.0`, 2, Date.parse(`2019-12-01T00:00:00.000Z`)]]});
   });
 });

@@ -9,6 +9,7 @@ import {newDependencyMessages} from './newDependencies';
 import {phrasesOf} from './phrases';
 import {printable} from './printable';
 import {releaseAgeMessages} from './releaseAge';
+import {trustMessages} from './trust';
 
 export {formatScriptsNotRun} from './installScripts';
 export {printable} from './printable';
@@ -19,6 +20,7 @@ const MESSAGES: Record<FindingKind, KindMessage> = {
   ...newDependencyMessages,
   ...lockfileMessages,
   ...installScriptMessages,
+  ...trustMessages,
 };
 
 const RULE_LABELS: Record<Rule, string> = {
@@ -26,6 +28,7 @@ const RULE_LABELS: Record<Rule, string> = {
   [`new-dependency`]: `the new sub-dependency rule`,
   [`lockfile`]: `the lockfile rule`,
   [`install-scripts`]: `the install-script rule`,
+  [`trust`]: `the trust-downgrade rule`,
 };
 
 /** One line per finding: the package, the rule, the facts, the path from a workspace and the fix. */
@@ -62,6 +65,7 @@ function printableFinding(finding: Finding): Finding {
     scripts: finding.scripts && finding.scripts.map(change => ({...change, command: text(change.command), previous: text(change.previous)})),
     previousVersion: text(finding.previousVersion),
     unreadableBaseline: finding.unreadableBaseline.map(text),
+    trust: finding.trust && {...finding.trust, previous: text(finding.trust.previous)},
   };
 }
 
