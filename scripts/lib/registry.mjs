@@ -20,10 +20,13 @@ import {gzipSync} from 'node:zlib';
  * `publishedAt`: null means no entry in the time map; undefined means DEFAULT_PUBLISHED_AT (long ago).
  * `registryManifest`: fields the registry's document shows for the version instead of the tarball's
  * package.json (a field set to undefined is left out), as a publisher can make them differ ("manifest confusion").
- * `publishedWith`: how the public registry records the publish, in the full document only: `trusted-publisher` (an
- * `_npmUser` with `trustedPublisher`, and `dist.attestations` with a provenance statement), `provenance` (a person's
- * `_npmUser` and the attestation), `token` (a person's `_npmUser` alone); absent, neither field (as mirrors and many
- * private registries serve documents).
+ * `publishedWith`: how the public registry records the publish, spelt as it does, in the full document only (not in the
+ * abbreviated one, not in the tarball's package.json, and never as a `publishedWith` field): `trusted-publisher` (an
+ * `_npmUser` {name: 'GitHub Actions', email: 'npm-oidc-no-reply@github.com', trustedPublisher: {id: 'github',
+ * oidcConfigId: 'oidc:<uuid derived from the name>'}}, and `dist.attestations` {url: '<registry>/-/npm/v1/attestations/
+ * <name>@<version>', provenance: {predicateType: 'https://slsa.dev/provenance/v1'}}), `provenance` (a person's
+ * `_npmUser`, {name: 'maintainer', email: 'maintainer@example.com'}, and the attestation), `token` (a person's
+ * `_npmUser` alone); absent, neither field (as mirrors and many private registries serve documents).
  * Other unknown fields (os, cpu, engines, ...) are copied into the manifest as they are.
  *
  * @typedef {{name: string, distTags?: Record<string, string>, versions: Record<string, VersionSpec>}} PackageSpec
@@ -152,6 +155,25 @@ const basename = name => name.slice(name.indexOf(`/`) + 1);
 /** @param {string} s */
 const sha1 = s => createHash(`sha1`).update(s).digest(`hex`);
 
+/**
+ * The trusted-publisher configuration id npm records (`oidc:` and a UUID), here derived from the package name: the same
+ * for every version of a package, as one trusted-publisher configuration publishes them all.
+ * @param {string} name
+ */
+const oidcConfigIdOf = name => {
+  const hex = createHash(`sha256`).update(name).digest(`hex`);
+  return `oidc:${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+};
+
+const PUBLISHED_WITH = [`trusted-publisher`, `provenance`, `token`];
+
+/** @param {string} name @param {string} version @param {VersionSpec} spec */
+function checkVersionSpec(name, version, spec) {
+  if (spec.publishedWith !== undefined && !PUBLISHED_WITH.includes(spec.publishedWith))
+    throw new Error(`${name}@${version}: publishedWith must be one of ${PUBLISHED_WITH.join(`, `)}, not ${JSON.stringify(spec.publishedWith)}`);
+  return {...spec};
+}
+
 /** @param {import('node:http').IncomingMessage} req @param {string} name */
 const header = (req, name) => {
   const value = req.headers[name];
@@ -203,18 +225,19 @@ export async function startRegistry(options = {}) {
   }
 
   /**
-   * `_npmUser` and `dist.attestations` as the public registry spells them.
+   * `_npmUser` and `dist.attestations` as the public registry spells them (spread into the full document's version
+   * object and its `dist`; empty when `publishedWith` is absent).
    * @param {string} name @param {string} version
    */
   function publishRecordOf(name, version) {
     const how = mustGet(name).versions.get(version)?.publishedWith;
     if (!how) return {user: {}, attestations: {}};
-    const person = {name: `maintainer`, email: `maintainer@example.com`};
-    const oidcConfigId = `oidc:${createHash(`sha256`).update(name).digest(`hex`).slice(0, 8)}-${createHash(`sha256`).update(name).digest(`hex`).slice(8, 12)}`;
     const user = how === `trusted-publisher`
-      ? {name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId}}
-      : person;
-    const attestations = how === `token` ? {} : {attestations: {url: `${baseUrl}/-/npm/v1/attestations/${name}@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}}};
+      ? {name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: oidcConfigIdOf(name)}}
+      : {name: `maintainer`, email: `maintainer@example.com`};
+    const attestations = how === `token`
+      ? {}
+      : {attestations: {url: `${baseUrl}/-/npm/v1/attestations/${name}@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}}};
     return {user: {_npmUser: user}, attestations};
   }
 
@@ -307,13 +330,13 @@ export async function startRegistry(options = {}) {
     /** @param {PackageSpec} spec */
     addPackage(spec) {
       store.set(spec.name, {name: spec.name, distTags: {...spec.distTags}, versions: new Map(), modified: ``});
-      for (const [version, versionSpec] of Object.entries(spec.versions ?? {})) store.get(spec.name)?.versions.set(version, {...versionSpec});
+      for (const [version, versionSpec] of Object.entries(spec.versions ?? {})) store.get(spec.name)?.versions.set(version, checkVersionSpec(spec.name, version, versionSpec));
       touch(spec.name);
     },
     /** @param {string} name @param {string} version @param {VersionSpec} [versionSpec] */
     addVersion(name, version, versionSpec = {}) {
       if (!store.has(name)) packages.addPackage({name, versions: {}});
-      mustGet(name).versions.set(version, {...versionSpec});
+      mustGet(name).versions.set(version, checkVersionSpec(name, version, versionSpec));
       touch(name);
     },
     /** @param {string} name @param {string} version */

@@ -20,7 +20,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
     category: `Quarantine-related commands`,
     description: `check the lockfile against the quarantine policy`,
     details: `
-      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age rule, and every entry against the lockfile rule (under \`quarantineLockfile: verify\`: what each entry resolves to, depends on and is fetched from must be what the manifests and the registry say; a committed cache's archives must hold what they claim), and, with \`--since\`, the new sub-dependency and install-script rules against the lockfile of another git revision (a package the revision never had; an update that adds or changes an install script Yarn would run), together with the checksums and format that revision locked.
+      Evaluates \`yarn.lock\` as it stands against every rule of the policy, without installing or writing anything in the project: every npm version in the lockfile against the release-age and trust-downgrade rules (a locked downgrade published more than 30 days ago is listed as a warning), and every entry against the lockfile rule (under \`quarantineLockfile: verify\`: what each entry resolves to, depends on and is fetched from must be what the manifests and the registry say; a committed cache's archives must hold what they claim), and, with \`--since\`, the new sub-dependency and install-script rules against the lockfile of another git revision (a package the revision never had; an update that adds or changes an install script Yarn would run; the trust-downgrade rule then also compares each update with the version it replaced, and a downgrade that revision did not lock is an error at any age), together with the checksums and format that revision locked.
 
       The graph is built from \`yarn.lock\` alone, never from \`.yarn/install-state.gz\`, which a pull request can write as easily. A lockfile whose workspace entries do not match the workspaces' \`package.json\` cannot be evaluated. A Yarn 1 lockfile is judged entry by entry (what Yarn's migration would make of it); the other rules need the migrated lockfile.
 
@@ -52,7 +52,7 @@ export default class QuarantineCheckCommand extends BaseCommand {
     ]],
   });
 
-  since = Option.String(`--since`, {description: `Take the baseline of the new sub-dependency and install-script rules from yarn.lock at this git revision`});
+  since = Option.String(`--since`, {description: `Take the baseline of the new sub-dependency, install-script and trust-downgrade rules from yarn.lock at this git revision`});
 
   format = Option.String(`--format`, {description: `Format the output: text (the default), json, sarif or github`});
 

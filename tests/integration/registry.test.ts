@@ -185,7 +185,7 @@ describe(`registry over plain fetch`, () => {
     }});
     const {versions} = await json(`${registry.url}/published`);
     const attestation = (version: string) => ({url: `${registry.url}/-/npm/v1/attestations/published@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}});
-    expect(versions[`1.0.0`]._npmUser).toEqual({name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: expect.stringMatching(/^oidc:[0-9a-f]{8}-[0-9a-f]{4}$/)}});
+    expect(versions[`1.0.0`]._npmUser).toEqual({name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId: expect.stringMatching(/^oidc:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)}});
     expect(versions[`1.0.0`].dist.attestations).toEqual(attestation(`1.0.0`));
     expect(versions[`1.0.1`]._npmUser).toEqual({name: `maintainer`, email: `maintainer@example.com`});
     expect(versions[`1.0.1`].dist.attestations).toEqual(attestation(`1.0.1`));
@@ -268,5 +268,108 @@ describe(`registry over plain fetch`, () => {
     await new Promise(resolve => setTimeout(resolve, 100));
     await locked.close();
     expect(await hanging).toBeInstanceOf(Error);
+  });
+});
+
+// The trust evidence the public registry records for each version (`_npmUser`, `dist.attestations`), spelt as it does,
+// in the full document only: neither the abbreviated document nor the tarball's package.json carries it.
+describe(`how versions were published (publishedWith)`, () => {
+  type Version = {_npmUser?: unknown, dist: Record<string, unknown>, [field: string]: unknown};
+  const PUBLISHED = {name: `signed`, versions: {
+    '1.0.0': {publishedWith: `trusted-publisher`, scripts: {postinstall: `node setup.js`}},
+    '1.0.1': {publishedWith: `provenance`},
+    '1.0.2': {publishedWith: `token`},
+    '1.0.3': {},
+  }} as const;
+  const GITHUB_ACTIONS = (oidcConfigId: unknown) => ({name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`, trustedPublisher: {id: `github`, oidcConfigId}});
+  const MAINTAINER = {name: `maintainer`, email: `maintainer@example.com`};
+  const UUID = /^oidc:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+  let signed: Registry;
+  beforeEach(async () => {
+    signed = await startRegistry({abbreviated: true, packages: [PUBLISHED, {name: `@acme/signed`, versions: {'2.0.0': {publishedWith: `trusted-publisher`}, '2.0.1': {publishedWith: `trusted-publisher`}}}]});
+  });
+  afterEach(async () => {
+    await signed?.close();
+  });
+
+  const full = async (name: string): Promise<Record<string, Version>> => (await json(`${signed.url}/${name}`)).versions;
+  const attestation = (spec: string) => ({url: `${signed.url}/-/npm/v1/attestations/${spec}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}});
+
+  it(`spells each mode exactly as the public registry does, in the full document`, async () => {
+    const versions = await full(`signed`);
+
+    expect(versions[`1.0.0`]._npmUser).toStrictEqual(GITHUB_ACTIONS(expect.stringMatching(UUID)));
+    expect(versions[`1.0.0`].dist.attestations).toStrictEqual(attestation(`signed@1.0.0`));
+    expect(versions[`1.0.1`]._npmUser).toStrictEqual(MAINTAINER);
+    expect(versions[`1.0.1`].dist.attestations).toStrictEqual(attestation(`signed@1.0.1`));
+    expect(versions[`1.0.2`]._npmUser).toStrictEqual(MAINTAINER);
+    expect(Object.keys(versions[`1.0.2`].dist).sort()).toEqual([`integrity`, `shasum`, `tarball`]);
+    expect(versions[`1.0.3`]).not.toHaveProperty(`_npmUser`);
+    expect(Object.keys(versions[`1.0.3`].dist).sort()).toEqual([`integrity`, `shasum`, `tarball`]);
+    for (const version of Object.values(versions)) {
+      expect(version).not.toHaveProperty(`publishedWith`);
+      expect(version.dist.tarball).toBe(`${signed.url}/signed/-/signed-${version.version}.tgz`);
+    }
+  });
+
+  it(`derives the trusted publisher's oidcConfigId from the package name, the same for all its versions`, async () => {
+    const own = (await full(`signed`))[`1.0.0`]._npmUser as {trustedPublisher: {oidcConfigId: string}};
+    const scoped = await full(`@acme/signed`);
+    const scopedIds = [`2.0.0`, `2.0.1`].map(v => (scoped[v]._npmUser as {trustedPublisher: {oidcConfigId: string}}).trustedPublisher.oidcConfigId);
+
+    expect(scopedIds[0]).toMatch(UUID);
+    expect(scopedIds[1]).toBe(scopedIds[0]);
+    expect(own.trustedPublisher.oidcConfigId).not.toBe(scopedIds[0]);
+    expect(scoped[`2.0.0`].dist.attestations).toStrictEqual(attestation(`@acme/signed@2.0.0`));
+  });
+
+  it(`keeps the same record when the full document leaves scripts out`, async () => {
+    const withScripts = await full(`signed`);
+    signed.omitScripts(true);
+    const withoutScripts = await full(`signed`);
+
+    expect(withoutScripts[`1.0.0`]).not.toHaveProperty(`scripts`);
+    expect(withoutScripts[`1.0.0`].hasInstallScript).toBe(true);
+    for (const version of Object.keys(PUBLISHED.versions)) {
+      expect(withoutScripts[version]._npmUser).toStrictEqual(withScripts[version]._npmUser);
+      expect(withoutScripts[version].dist).toStrictEqual(withScripts[version].dist);
+      expect(withoutScripts[version]).not.toHaveProperty(`publishedWith`);
+    }
+    expect(withoutScripts[`1.0.0`]._npmUser).toMatchObject({trustedPublisher: {id: `github`}});
+    expect(withoutScripts[`1.0.2`]).toHaveProperty(`_npmUser`);
+    expect(withoutScripts[`1.0.3`]).not.toHaveProperty(`_npmUser`);
+  });
+
+  it(`leaves _npmUser and dist.attestations out of the abbreviated document`, async () => {
+    const response = await fetch(`${signed.url}/signed`, {headers: {accept: `application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*`}});
+    expect(response.headers.get(`content-type`)).toBe(`application/vnd.npm.install-v1+json`);
+    const {versions} = await response.json() as {versions: Record<string, Version>};
+
+    expect(Object.keys(versions)).toEqual(Object.keys(PUBLISHED.versions));
+    for (const version of Object.values(versions)) {
+      expect(version).not.toHaveProperty(`_npmUser`);
+      expect(version).not.toHaveProperty(`publishedWith`);
+      expect(Object.keys(version.dist).sort()).toEqual([`integrity`, `shasum`, `tarball`]);
+    }
+    expect(JSON.stringify(versions)).not.toMatch(/_npmUser|trustedPublisher|attestations|publishedWith/);
+  });
+
+  it(`leaves them out of every tarball's package.json`, async () => {
+    const versions = await full(`signed`);
+    for (const [version, {dist}] of Object.entries(versions)) {
+      const tar = gunzipSync(Buffer.from(await (await fetch(dist.tarball as string)).arrayBuffer()));
+      const tarball = tar.toString(`latin1`);
+      // package/package.json is the archive's first entry: a 512-byte header (size in octal at 124), then the file.
+      expect(tar.subarray(0, 20).toString(), version).toBe(`package/package.json`);
+      const manifest = JSON.parse(tar.subarray(512, 512 + parseInt(tar.subarray(124, 135).toString(), 8)).toString());
+      expect(manifest, version).toEqual({name: `signed`, version, ...(version === `1.0.0` ? {scripts: {postinstall: `node setup.js`}} : {})});
+      expect(tarball, version).not.toMatch(/_npmUser|trustedPublisher|attestations|publishedWith|npm-oidc/);
+    }
+  });
+
+  it(`refuses a publishedWith it does not know`, async () => {
+    expect(() => signed.packages.addVersion(`signed`, `1.0.4`, {publishedWith: `oidc` as never})).toThrow(/publishedWith must be one of trusted-publisher, provenance, token/);
+    expect(signed.packages.packument(`signed`).versions).not.toHaveProperty(`1.0.4`);
   });
 });

@@ -247,3 +247,116 @@ describe(`a Verdaccio proxying how versions were published`, () => {
     }
   });
 });
+
+// The trust evidence of a proxied package, field by field, as Verdaccio 6.8 serves it (checked, not assumed): in the
+// full document (what Yarn reads) each version's `_npmUser`, `trustedPublisher` included, and `dist.attestations` are
+// the uplink's, byte for byte, and a version the uplink served without them gets none. Verdaccio rewrites
+// `dist.tarball` to itself but not `dist.attestations.url`, which still names the uplink (Verdaccio has no
+// /-/npm/v1/attestations route: 404). It keeps both fields in its stored copy, and serves them from that copy when
+// the uplink is down. Its abbreviated document drops `_npmUser` but keeps `dist` whole, attestations included.
+describe(`a Verdaccio proxying each way a version can be published`, () => {
+  const SIGNED = {name: `signed-lib`, versions: {
+    '1.0.0': {publishedAt: agoISO({days: 30}), publishedWith: `trusted-publisher`},
+    '1.0.1': {publishedAt: agoISO({days: 20}), publishedWith: `provenance`},
+    '1.0.2': {publishedAt: agoISO({days: 10}), publishedWith: `token`},
+    '1.0.3': {publishedAt: agoISO({days: 5})},
+  }} as const;
+  const VERSIONS = Object.keys(SIGNED.versions);
+  type Version = {_npmUser?: Record<string, unknown>, dist: {tarball: string, attestations?: {url: string}}, [field: string]: unknown};
+  type Packument = {versions: Record<string, Version>};
+  let upstream: Registry;
+  let verdaccio: Verdaccio;
+
+  beforeAll(async () => {
+    upstream = await startRegistry({abbreviated: true, packages: [SIGNED]});
+    verdaccio = await startVerdaccio({uplink: upstream.url});
+  });
+  afterAll(async () => {
+    await verdaccio?.close();
+    await upstream?.close();
+  });
+  beforeEach(() => {
+    verdaccio.clearRequests();
+    upstream.clearRequests();
+  });
+
+  /** What the uplink serves Verdaccio: the full document (Verdaccio asks for application/json). */
+  const fromUplink = async () => await (await fetch(`${upstream.url}/signed-lib`, {headers: {accept: `application/json`}})).json() as Packument;
+  /** What Yarn reads from Verdaccio: the full document, asked for without an Accept header. */
+  const fromVerdaccio = async () => await (await fetch(`${verdaccio.url}/signed-lib`)).json() as Packument;
+
+  it(`serves _npmUser and dist.attestations of every version exactly as the uplink did, in the full document`, async () => {
+    const uplink = await fromUplink();
+    const served = await fromVerdaccio();
+
+    expect(upstream.packumentRequests(`signed-lib`).some(request => request.accept?.startsWith(`application/json`))).toBe(true);
+    expect(Object.keys(served.versions)).toEqual(VERSIONS);
+    for (const version of VERSIONS) {
+      expect(served.versions[version]._npmUser, version).toStrictEqual(uplink.versions[version]._npmUser);
+      expect(served.versions[version].dist.attestations, version).toStrictEqual(uplink.versions[version].dist.attestations);
+    }
+    expect(served.versions[`1.0.0`]._npmUser).toStrictEqual({
+      name: `GitHub Actions`, email: `npm-oidc-no-reply@github.com`,
+      trustedPublisher: {id: `github`, oidcConfigId: expect.stringMatching(/^oidc:[0-9a-f-]{36}$/)},
+    });
+    for (const version of [`1.0.0`, `1.0.1`])
+      expect(served.versions[version].dist.attestations, version).toStrictEqual({url: `${upstream.url}/-/npm/v1/attestations/signed-lib@${version}`, provenance: {predicateType: `https://slsa.dev/provenance/v1`}});
+    expect(served.versions[`1.0.1`]._npmUser).toStrictEqual({name: `maintainer`, email: `maintainer@example.com`});
+    expect(served.versions[`1.0.2`]._npmUser).toStrictEqual({name: `maintainer`, email: `maintainer@example.com`});
+    expect(served.versions[`1.0.2`].dist).not.toHaveProperty(`attestations`);
+    // No publisher invented for a version the uplink recorded none for.
+    expect(served.versions[`1.0.3`]).not.toHaveProperty(`_npmUser`);
+    expect(served.versions[`1.0.3`].dist).not.toHaveProperty(`attestations`);
+  });
+
+  it(`rewrites dist.tarball to itself, not the attestation URL, which still names the uplink`, async () => {
+    const served = await fromVerdaccio();
+
+    for (const version of VERSIONS)
+      expect(served.versions[version].dist.tarball).toBe(`${verdaccio.url}/signed-lib/-/signed-lib-${version}.tgz`);
+    expect(served.versions[`1.0.0`].dist.attestations?.url).toBe(`${upstream.url}/-/npm/v1/attestations/signed-lib@1.0.0`);
+    expect((await fetch(`${verdaccio.url}/-/npm/v1/attestations/signed-lib@1.0.0`)).status).toBe(404);
+  });
+
+  it(`keeps both fields in its stored copy`, async () => {
+    const uplink = await fromUplink();
+    await fromVerdaccio();
+    const stored = await verdaccio.stored(`signed-lib`) as Packument;
+
+    for (const version of VERSIONS) {
+      expect(stored.versions[version]._npmUser, version).toStrictEqual(uplink.versions[version]._npmUser);
+      expect(stored.versions[version].dist.attestations, version).toStrictEqual(uplink.versions[version].dist.attestations);
+      // The stored copy keeps the uplink's tarball URL; Verdaccio rewrites it when serving.
+      expect(stored.versions[version].dist.tarball, version).toBe(uplink.versions[version].dist.tarball);
+    }
+  });
+
+  it(`drops _npmUser from its abbreviated document but keeps dist.attestations`, async () => {
+    const uplink = await fromUplink();
+    const response = await fetch(`${verdaccio.url}/signed-lib`, {headers: {accept: `application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*`}});
+    expect(response.headers.get(`content-type`)).toMatch(/^application\/vnd\.npm\.install-v1\+json/);
+    const short = await response.json() as Packument;
+
+    for (const version of VERSIONS) {
+      expect(short.versions[version], version).not.toHaveProperty(`_npmUser`);
+      expect(short.versions[version].dist.attestations, version).toStrictEqual(uplink.versions[version].dist.attestations);
+    }
+    expect(short.versions[`1.0.0`].dist.attestations).toBeDefined();
+    expect(short.versions[`1.0.2`].dist).not.toHaveProperty(`attestations`);
+  });
+
+  // Last in the block: it closes the uplink.
+  it(`serves the same evidence from its copy once the uplink is down`, async () => {
+    const before = await fromVerdaccio();
+    await upstream.close();
+
+    const response = await fetch(`${verdaccio.url}/signed-lib`);
+    expect(response.status).toBe(200);
+    const served = await response.json() as Packument;
+    for (const version of VERSIONS) {
+      expect(served.versions[version]._npmUser, version).toStrictEqual(before.versions[version]._npmUser);
+      expect(served.versions[version].dist, version).toStrictEqual(before.versions[version].dist);
+    }
+    expect(served.versions[`1.0.0`]._npmUser).toMatchObject({trustedPublisher: {id: `github`}});
+  });
+});
