@@ -1,6 +1,7 @@
-import {INSTALL_SCRIPT_NAMES, type InstallScripts, type InstallScriptsFact, type TrustEvidence} from '../rules/installScript';
+import {INSTALL_SCRIPT_NAMES, type InstallScripts, type InstallScriptsFact} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
 import {trustFactOf, type PublishedVersion, type TrustFact} from '../rules/trust';
+import type {TrustEvidence} from '../rules/trustEvidence';
 
 export type ManifestDependencies = {
   dependencies: Record<string, string>;
@@ -16,7 +17,8 @@ export type PackumentTimes = {
   hasTimeMap: boolean;
   /**
    * The registry's own document, not Yarn's metadata copy, which drops `hasInstallScript`, `gypfile`,
-   * `_npmUser` and `dist.attestations`: only such a document can tell that scripts were left out.
+   * `_npmUser` and `dist.attestations`: only such a document can tell that scripts were left out, or
+   * how a version was published.
    */
   isFullDocument: boolean;
   timeOf(version: string): PublishTime;
@@ -36,11 +38,23 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9
 
 export class MalformedPackumentError extends Error {}
 
+/** What the rules read of one listed version, distilled once so that the document itself is not kept. */
+type VersionRecord = {
+  tarball: string | null;
+  dependencies: ManifestDependencies | null;
+  installScripts: InstallScriptsFact;
+  trust: TrustEvidence;
+};
+
 /**
  * The only place registry data is interpreted. A time that is not a full ISO-8601 timestamp counts
  * as missing rather than being guessed at, so a garbled `time` map can never make a version look old.
+ * `fullDocument`: whether this is the registry's own document, or Yarn's metadata copy, which drops
+ * `hasInstallScript`, `gypfile`, `_npmUser` and `dist.attestations` (the caller knows which it read).
+ * Each version is distilled into what the rules read: a full document of a large package holds
+ * megabytes of manifests, and a cold install reads one per package.
  */
-export function readPackument(document: unknown): PackumentTimes {
+export function readPackument(document: unknown, {fullDocument = true}: {fullDocument?: boolean} = {}): PackumentTimes {
   if (!isRecord(document) || !isRecord(document.versions))
     throw new MalformedPackumentError(`the registry answered without a "versions" map`);
 
@@ -62,20 +76,25 @@ export function readPackument(document: unknown): PackumentTimes {
     }
   }
 
-  const tarballs = new Map<string, string>();
-  for (const [version, manifest] of Object.entries(document.versions))
-    if (isRecord(manifest) && isRecord(manifest.dist) && typeof manifest.dist.tarball === `string` && /^https?:\/\//.test(manifest.dist.tarball))
-      tarballs.set(version, manifest.dist.tarball);
-  const manifests = document.versions;
-  // Yarn's metadata copy keeps only `dist.tarball`; the registry's own document has an integrity for every version.
+  const records = new Map<string, VersionRecord>();
+  for (const [version, manifest] of Object.entries(document.versions)) {
+    if (!isRecord(manifest))
+      continue;
+    const dist = isRecord(manifest.dist) ? manifest.dist : null;
+    records.set(version, {
+      tarball: dist !== null && typeof dist.tarball === `string` && /^https?:\/\//.test(dist.tarball) ? dist.tarball : null,
+      dependencies: {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies), peerDependencies: stringsOf(manifest.peerDependencies), scripts: stringsOf(manifest.scripts)},
+      installScripts: installScriptsIn(manifest),
+      trust: trustIn(manifest),
+    });
+  }
   let published: Array<PublishedVersion> | undefined;
-  const isFullDocument = Object.values(manifests).some(manifest => isRecord(manifest) && (Object.hasOwn(manifest, `_npmUser`) || (isRecord(manifest.dist) && Object.hasOwn(manifest.dist, `integrity`))));
 
   return {
     versions,
     distTags,
     hasTimeMap: timeMap !== null,
-    isFullDocument,
+    isFullDocument: fullDocument,
     timeOf(version) {
       if (!versions.has(version))
         return {kind: `unlisted`};
@@ -83,32 +102,28 @@ export function readPackument(document: unknown): PackumentTimes {
       return at ? {kind: `known`, at} : {kind: `missing`};
     },
     tarballOf(version) {
-      return tarballs.get(version) ?? null;
+      return records.get(version)?.tarball ?? null;
     },
     dependenciesOf(version) {
-      const manifest = versions.has(version) ? manifests[version] : null;
-      if (!isRecord(manifest))
-        return null;
-      return {dependencies: stringsOf(manifest.dependencies), optionalDependencies: stringsOf(manifest.optionalDependencies), peerDependencies: stringsOf(manifest.peerDependencies), scripts: stringsOf(manifest.scripts)};
+      return records.get(version)?.dependencies ?? null;
     },
     installScriptsOf(version) {
-      const manifest = versions.has(version) ? manifests[version] : null;
-      if (!isRecord(manifest))
-        return {kind: `unknown`, reason: `the registry does not list this version`};
-      return installScriptsIn(manifest);
+      return records.get(version)?.installScripts ?? {kind: `unknown`, reason: `the registry does not list this version`};
     },
     trustOf(version) {
-      const manifest = versions.has(version) ? manifests[version] : null;
-      return isRecord(manifest) && isFullDocument ? trustIn(manifest) : null;
+      const record = records.get(version);
+      return record && fullDocument ? record.trust : null;
     },
     trustFactOf(version) {
-      if (!isFullDocument)
+      if (!fullDocument)
         return {kind: `unknown`, reason: `Yarn's metadata copy of the document does not keep how versions were published`};
-      published ??= [...versions].map(listed => ({version: listed, publishedAt: times.get(listed) ?? null, evidence: trustIn(isRecord(manifests[listed]) ? manifests[listed] : {})}));
+      published ??= [...versions].map(listed => ({version: listed, publishedAt: times.get(listed) ?? null, evidence: records.get(listed)?.trust ?? NO_EVIDENCE}));
       return trustFactOf(version, published);
     },
   };
 }
+
+const NO_EVIDENCE: TrustEvidence = {publisher: false, trustedPublisher: false, provenance: false};
 
 /**
  * Yarn builds a package with its `preinstall`, `install` and `postinstall` scripts, and with

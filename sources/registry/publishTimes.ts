@@ -4,7 +4,8 @@ import {npmConfigUtils, npmHttpUtils, NpmSemverFetcher} from '@yarnpkg/plugin-np
 import type {Policy} from '../policy/policy';
 import type {InstallScriptsFact} from '../rules/installScript';
 import type {PublishTime} from '../rules/publishTime';
-import {rankOf, type TrustFact} from '../rules/trust';
+import type {TrustFact} from '../rules/trust';
+import {rankOf} from '../rules/trustEvidence';
 import {describeDependencies, digestOf, registryDependencies} from '../yarn/dependencyList';
 import {stateLocation, type StateLocation} from '../yarn/projectPaths';
 import {MalformedPackumentError, readPackument, type PackumentTimes} from './packument';
@@ -222,11 +223,19 @@ export class PublishTimes {
     add: (locatorHash: string, checksum: string) => this.cache.remember(ReleaseTimeCache.archiveKeyOf(locatorHash, checksum)),
   };
 
-  /** Old locked trust downgrades an install already warned of on this machine: each is told once (`check` always lists them). */
+  /**
+   * Old locked trust downgrades an install of this project already warned of on this machine: each
+   * is told once per project (`check` and `--json` always list them), so a version another project
+   * was told about is still told here.
+   */
   readonly warnedDowngrades = {
-    has: (name: string, version: string) => this.cache.has(ReleaseTimeCache.warningKeyOf(this.keyOf(structUtils.parseIdent(name), version))),
-    add: (name: string, version: string) => this.cache.remember(ReleaseTimeCache.warningKeyOf(this.keyOf(structUtils.parseIdent(name), version))),
+    has: (name: string, version: string) => this.cache.has(this.warningKeyOf(name, version)),
+    add: (name: string, version: string) => this.cache.remember(this.warningKeyOf(name, version)),
   };
+
+  private warningKeyOf(name: string, version: string) {
+    return ReleaseTimeCache.warningKeyOf(`${this.project.cwd} ${this.keyOf(structUtils.parseIdent(name), version)}`);
+  }
 
   /** Graphs whose lockfile the lockfile rule verified, by the key of `verifiedGraphKey`. */
   readonly verifiedGraphs = {
@@ -280,7 +289,7 @@ export class PublishTimes {
       return null;
     this.stats.packumentLookups += 1;
     const metadata = await npmHttpUtils.getPackageMetadata(ident, {project: this.project});
-    return readPackument(metadata);
+    return readPackument(metadata, {fullDocument: false});
   }
 }
 

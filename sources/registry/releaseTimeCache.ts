@@ -2,8 +2,9 @@ import {randomBytes} from 'crypto';
 import {promises as fs, readFileSync} from 'fs';
 import path from 'path';
 
-import type {InstallScripts, TrustEvidence} from '../rules/installScript';
-import type {EarlierVersion, TrustRank} from '../rules/trust';
+import type {InstallScripts} from '../rules/installScript';
+import type {EarlierVersion} from '../rules/trust';
+import type {TrustEvidence, TrustRank} from '../rules/trustEvidence';
 
 const FORMAT = `yarn-plugin-quarantine/release-times@2`;
 /** A few MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */

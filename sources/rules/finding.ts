@@ -1,6 +1,7 @@
 import type {ListSetting} from '../policy/listEntry';
-import type {InstallScriptName, TrustRank} from './installScript';
+import type {InstallScriptName} from './installScript';
 import type {RegistryProtocol} from './source';
+import type {TrustRank} from './trustEvidence';
 
 export type Rule = `release-age` | `new-dependency` | `lockfile` | `install-scripts` | `trust`;
 
@@ -50,13 +51,14 @@ export type FindingKind =
 
 export type Severity = `error` | `warning` | `info`;
 
-/** For trust findings: the version's rank, and the version it is ranked below (the best earlier one of its line, or the baseline one it replaced). */
+/** For trust findings: the version's rank, and that of the version it is ranked below (`previousVersion`: the best earlier one of its line, or the baseline one it replaced). */
 export type TrustComparison = {
   rank: TrustRank;
-  previous: string;
   previousRank: TrustRank;
   previousPublishedAt: Date | null;
   against: `release-line` | `baseline`;
+  /** Locked before the command and published longer ago than the grace: a warning, which an install gives once per machine. */
+  oldLocked: boolean;
 };
 
 /** The one shape every rule reports; reporters render it as a line or as JSON. */

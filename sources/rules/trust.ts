@@ -3,27 +3,15 @@ import semver from 'semver';
 import {findMatchingPattern} from '../policy/pattern';
 import type {Policy} from '../policy/policy';
 import {makeFinding, type Finding} from './finding';
-import type {TrustEvidence, TrustRank} from './installScript';
+import {rankOf, type TrustEvidence, type TrustRank} from './trustEvidence';
 
-export type {TrustRank};
-
-export const TRUST_RANK_LABELS: Record<TrustRank, string> = {
-  2: `a trusted publisher with a provenance attestation`,
-  1: `a provenance attestation`,
-  0: `neither a trusted publisher nor a provenance attestation`,
-};
+export {rankOf, type TrustRank};
 
 /**
  * An old locked downgrade is most likely a publishing pipeline that regressed once (pnpm flagged
  * versions years after such a regression); attacks are found and pulled within days.
  */
 export const LOCKED_DOWNGRADE_GRACE_MS = 30 * 86_400_000;
-
-export function rankOf(evidence: TrustEvidence): TrustRank {
-  if (!evidence.provenance)
-    return 0;
-  return evidence.trustedPublisher ? 2 : 1;
-}
 
 /** The major, or `0.minor` for 0.x: releases of one line replace each other, other lines are maintained apart. */
 export function releaseLineOf(version: string): string | null {
@@ -50,9 +38,10 @@ export type TrustFact =
   | {kind: `unknown`, reason: string};
 
 /**
- * Earlier means on the same release line, stable, lower by semver and, when both times are known,
- * published before: a maintenance release of an older major published the old way is no downgrade
- * of a newer major, and a later backport sets no bar for the version it follows.
+ * Earlier means on the same release line, stable, and published before (lower by semver when either
+ * time is missing): a maintenance release of an older major published the old way is no downgrade of
+ * a newer major, but a token publish of 1.13.7 after a trusted 1.14.0 is one of the 1.x line, whatever
+ * its number says.
  */
 export function trustFactOf(version: string, versions: ReadonlyArray<PublishedVersion>): TrustFact {
   const own = versions.find(entry => entry.version === version);
@@ -64,9 +53,12 @@ export function trustFactOf(version: string, versions: ReadonlyArray<PublishedVe
   const line = releaseLineOf(version);
   let earlier: EarlierVersion | null = null;
   for (const entry of versions) {
-    if (line === null || releaseLineOf(entry.version) !== line || semver.prerelease(entry.version) !== null || !semver.lt(entry.version, version))
+    if (line === null || entry.version === version || releaseLineOf(entry.version) !== line || semver.prerelease(entry.version) !== null)
       continue;
-    if (entry.publishedAt !== null && own.publishedAt !== null && entry.publishedAt.getTime() >= own.publishedAt.getTime())
+    const publishedBefore = entry.publishedAt !== null && own.publishedAt !== null
+      ? entry.publishedAt.getTime() < own.publishedAt.getTime()
+      : semver.lt(entry.version, version);
+    if (!publishedBefore)
       continue;
     const rank = rankOf(entry.evidence);
     // The closest of the best-ranked ones: the version a reader compares with.
@@ -88,7 +80,7 @@ export type TrustSubject = {
   locked: boolean;
   publishedAt: Date | null;
   fact: TrustFact;
-  /** The baseline version it was updated from, for a version the baseline did not have. */
+  /** The baseline version it replaced (`updatedFromOf`), for a version the baseline did not have. */
   updatedFrom: {version: string, fact: TrustFact} | null;
 };
 
@@ -122,14 +114,13 @@ export function checkTrust(subjects: ReadonlyArray<TrustSubject>, policy: Policy
     const against = downgradedAgainst(fact.rank, fact.earlier, subject.updatedFrom);
     if (against === null)
       return [];
-    const old = subject.locked && common.ageMs !== null && common.ageMs > LOCKED_DOWNGRADE_GRACE_MS;
+    const oldLocked = subject.locked && common.ageMs !== null && common.ageMs > LOCKED_DOWNGRADE_GRACE_MS;
     return [makeFinding({
       ...common,
       kind: `trust-downgrade`,
-      severity: policy.trustPolicy === `warn` || old ? `warning` : `error`,
-      trust: {rank: fact.rank, previous: against.previous, previousRank: against.rank, previousPublishedAt: against.publishedAt, against: against.kind},
+      severity: policy.trustPolicy === `warn` || oldLocked ? `warning` : `error`,
+      trust: {rank: fact.rank, previousRank: against.rank, previousPublishedAt: against.publishedAt, against: against.kind, oldLocked},
       previousVersion: against.previous,
-      detail: old ? `old-locked` : null,
     })];
   });
 }
@@ -146,15 +137,16 @@ function downgradedAgainst(rank: TrustRank, earlier: EarlierVersion | null, upda
 }
 
 /**
- * The baseline version an update replaced: the newest one on its release line, else the newest one
- * below it. A version below every baseline version on a line of its own updates none of them.
+ * The baseline version an update replaced: of those below it that the graph no longer has, the newest
+ * one of its release line, else the newest. A rollback (to a version below the one it leaves) and a
+ * version added beside one the graph keeps replace nothing: moving back is the user's choice, and the
+ * release line still sets its bar.
  */
-export function updatedFromOf(version: string, baselineVersions: ReadonlyArray<string>): string | null {
-  const valid = baselineVersions.filter(candidate => semver.valid(candidate) !== null && candidate !== version);
-  if (semver.valid(version) === null || valid.length === 0)
+export function updatedFromOf(version: string, baselineVersions: ReadonlyArray<string>, stillInGraph: ReadonlySet<string>): string | null {
+  if (semver.valid(version) === null)
     return null;
+  const replaced = baselineVersions.filter(candidate => semver.valid(candidate) !== null && semver.lt(candidate, version) && !stillInGraph.has(candidate));
   const newest = (candidates: Array<string>) => candidates.length === 0 ? null : candidates.reduce((a, b) => semver.gt(b, a) ? b : a);
   const line = releaseLineOf(version);
-  return newest(valid.filter(candidate => releaseLineOf(candidate) === line))
-    ?? newest(valid.filter(candidate => semver.lt(candidate, version)));
+  return newest(replaced.filter(candidate => releaseLineOf(candidate) === line)) ?? newest(replaced);
 }

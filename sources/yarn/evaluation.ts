@@ -62,7 +62,7 @@ export async function evaluateProject(project: Project, session: Session, locked
     ...checkTrust(trustSubjects, policy, session.now),
   ];
   describeNewPackagesScripts(newPackages, findings);
-  dropUnknownToReleaseAge(findings);
+  reportUnknownOnce(findings);
 
   attachPaths(graph, findings);
   attachProtocols(npmPackages, findings);
@@ -299,28 +299,40 @@ function describeNewPackagesScripts(newPackages: ReadonlyMap<string, NewPackageS
   }
 }
 
-/** A version the registry cannot describe is reported once: by the release-age rule when it judged it, else by the install-script rule. */
-function dropUnknownToReleaseAge(findings: Array<Finding>) {
+/**
+ * A version the registry cannot describe is reported once: by the release-age rule when it judged it,
+ * else by the install-script rule, as long as that finding stops the command as surely (a warning
+ * must not stand in for an error).
+ */
+function reportUnknownOnce(findings: Array<Finding>) {
   const keyOf = (finding: Finding) => `${finding.name}@${finding.version}`;
   const byReleaseAge = new Set(findings.filter(finding => finding.rule === `release-age`).map(keyOf));
-  const byScripts = new Set(findings.filter(finding => finding.kind === `install-scripts-unknown`).map(keyOf));
+  const byScripts = new Map(findings.filter(finding => finding.kind === `install-scripts-unknown`).map(finding => [keyOf(finding), finding.severity]));
   for (let index = findings.length - 1; index >= 0; index--) {
-    const {kind} = findings[index];
+    const {kind, severity} = findings[index];
     const key = keyOf(findings[index]);
-    if ((kind === `install-scripts-unknown` && byReleaseAge.has(key)) || (kind === `trust-unknown` && (byReleaseAge.has(key) || byScripts.has(key))))
+    const toldByScripts = byScripts.has(key) && (byScripts.get(key) === `error` || severity !== `error`);
+    if ((kind === `install-scripts-unknown` && byReleaseAge.has(key)) || (kind === `trust-unknown` && (byReleaseAge.has(key) || toldByScripts)))
       findings.splice(index, 1);
   }
 }
 
-/** Every npm version of the graph, locked ones too under `quarantineLockfile: verify`, as the release-age rule judges them. */
+/**
+ * Every npm version of the graph, locked ones too under `quarantineLockfile: verify`, as the release-age
+ * rule judges them, with the baseline version each replaced. Exempt versions are left out here already,
+ * so that no document is read for them.
+ */
 function versionsToJudgeForTrust(session: Session, npmPackages: ReadonlyArray<NpmPackage>, lockedBefore: ReadonlySet<string>) {
   const {policy} = session;
   if (policy.trustPolicy === `off`)
     return [];
+  const inGraph = new Map<string, Set<string>>();
+  for (const pkg of npmPackages)
+    miscUtils.getSetWithDefault(inGraph, pkg.name).add(pkg.version);
   return npmPackages.filter(pkg => !(isLocked(pkg, lockedBefore) && policy.lockfile === `trust`)
     && findMatchingPattern(policy.trustExemptPackages, pkg.name, pkg.version) === null).map(pkg => {
     const before = session.baseline?.versionsByName.get(pkg.name);
-    return {pkg, updatedFrom: before && !before.includes(pkg.version) ? updatedFromOf(pkg.version, before) : null};
+    return {pkg, updatedFrom: before && !before.includes(pkg.version) ? updatedFromOf(pkg.version, before, inGraph.get(pkg.name)!) : null};
   });
 }
 
@@ -333,11 +345,13 @@ async function gatherTrustSubjects(session: Session, packages: ReadonlyArray<{pk
   const {publishTimes} = session;
   const offline = session.project.configuration.get(`enableOfflineMode`);
   const times = new Map(releaseFacts.map(fact => [`${fact.name}@${fact.version}`, fact.publishTime]));
-  session.trustNotCompared.clear();
+  const {noEvidence, unreadOffline} = session.trustNotCompared;
+  noEvidence.clear();
+  unreadOffline.clear();
   const subjects = await mapConcurrently(session.project.configuration, packages, async ({pkg, updatedFrom: from}) => {
     const fact = await publishTimes.trustFactOf(pkg.ident, pkg.version);
     if (fact.kind === `no-evidence` || (fact.kind === `unknown` && offline)) {
-      session.trustNotCompared.add(pkg.name);
+      (fact.kind === `no-evidence` ? noEvidence : unreadOffline).add(pkg.name);
       return [];
     }
     const time = times.get(`${pkg.name}@${pkg.version}`) ?? await publishTimes.timeOf(pkg.ident, pkg.version);

@@ -109,8 +109,8 @@ export async function afterAllInstalled(project: Project, options: {mode?: Insta
 }
 
 async function enforce(project: Project, session: Session, lockedBefore: ReadonlySet<string>, report: Report, cache: Cache | undefined) {
-  const findings = await warnedOnce(session, await evaluateProject(project, session, lockedBefore, report, {cache}));
-  reportFindings(project, session, findings, report);
+  const findings = await evaluateProject(project, session, lockedBefore, report, {cache});
+  reportFindings(project, session, await toldOnce(session, findings), report);
   reportFindingObjects(session, findings, report);
 
   const blocking = findings.filter(isBlocking);
@@ -123,13 +123,13 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
 }
 
 /**
- * An old locked trust downgrade is a warning an install gives once per machine: it is what a
+ * An old locked trust downgrade is a warning line an install gives once per machine: it is what a
  * publishing pipeline that regressed leaves behind, and repeated on every install it would teach
- * people to ignore the plugin's warnings. `yarn quarantine check` lists it every time.
+ * people to ignore the plugin's warnings. `--json` and `yarn quarantine check` list it every time.
  */
-async function warnedOnce(session: Session, findings: Array<Finding>): Promise<Array<Finding>> {
+async function toldOnce(session: Session, findings: ReadonlyArray<Finding>): Promise<Array<Finding>> {
   const {warnedDowngrades} = session.publishTimes;
-  const isOldDowngrade = (finding: Finding) => finding.kind === `trust-downgrade` && finding.detail === `old-locked` && finding.severity === `warning`;
+  const isOldDowngrade = (finding: Finding) => finding.trust?.oldLocked === true && finding.severity === `warning`;
   const shown = findings.filter(finding => !(isOldDowngrade(finding) && warnedDowngrades.has(finding.name, finding.version!)));
   const told = shown.filter(isOldDowngrade);
   for (const finding of told)

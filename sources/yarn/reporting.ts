@@ -1,4 +1,4 @@
-import {type Configuration, formatUtils, MessageName, type Project, type Report} from '@yarnpkg/core';
+import {type Configuration, formatUtils, MessageName, type Project, type Report, structUtils} from '@yarnpkg/core';
 
 import {ageFields, formatDuration} from '../policy/duration';
 import type {Policy} from '../policy/policy';
@@ -60,9 +60,9 @@ export function reportFindings(
     report.reportInfo(MessageName.UNNAMED, `Quarantine: no yarn.lock before this command, so no baseline: the new sub-dependency rule `
       + `cannot tell which package names are new and does not report them; non-registry sub-dependencies are still judged`);
 
-  const notCompared = session.trustNotCompared.size;
-  if (notCompared > 0 && policy.trustPolicy !== `off`)
-    report.reportInfo(MessageName.UNNAMED, `Quarantine: ${formatTrustNotCompared(configuration, session)}`);
+  if (policy.trustPolicy !== `off`)
+    for (const line of trustNotComparedLines(configuration, session))
+      report.reportInfo(MessageName.UNNAMED, `Quarantine: ${line}`);
 
   const {passedOver} = session.publishTimes.location;
   if (passedOver !== null)
@@ -79,17 +79,21 @@ export function reportFindings(
 }
 
 /**
- * Silence from the trust-downgrade rule is no pass when the registry gave it nothing to compare (a
- * mirror or a private registry that records no publisher or provenance): the line says for how many.
+ * Silence from the trust-downgrade rule is no pass when it had nothing to compare: a registry that
+ * records no publisher or provenance (a mirror, many private ones), or offline mode, which leaves the
+ * registry's document unread. A line says for how many, and why.
  */
-export function formatTrustNotCompared(configuration: Configuration, session: Session): string {
-  const count = session.trustNotCompared.size;
-  const names = [...session.trustNotCompared].sort();
-  const shown = names.slice(0, 3).join(`, `) + (names.length > 3 ? `, ...` : ``);
-  const offline = configuration.get(`enableOfflineMode`) ? ` (or offline mode left their documents unread)` : ``;
-  return `the trust-downgrade rule had nothing to compare for ${formatUtils.pretty(configuration, count, formatUtils.Type.NUMBER)} `
-    + `package${count === 1 ? `` : `s`} (${shown}): the registry records no publisher and no provenance attestation for any of their versions${offline}, `
-    + `so a publish with a stolen token could not be told from any other there`;
+function trustNotComparedLines(configuration: Configuration, session: Session): Array<string> {
+  const {noEvidence, unreadOffline} = session.trustNotCompared;
+  const counted = (names: ReadonlySet<string>) => {
+    const sorted = [...names].sort();
+    const shown = sorted.slice(0, 3).map(name => structUtils.prettyIdent(configuration, structUtils.parseIdent(name))).join(`, `) + (sorted.length > 3 ? `, ...` : ``);
+    return `${formatUtils.pretty(configuration, names.size, formatUtils.Type.NUMBER)} package${names.size === 1 ? `` : `s`} (${shown})`;
+  };
+  return [
+    ...noEvidence.size === 0 ? [] : [`the trust-downgrade rule had nothing to compare for ${counted(noEvidence)}: the registry records no publisher and no provenance attestation for any of their versions, so a publish with a stolen token could not be told from any other there`],
+    ...unreadOffline.size === 0 ? [] : [`the trust-downgrade rule did not judge ${counted(unreadOffline)}: offline, Yarn's copy of their documents does not say how versions were published, and the release-time cache has not learnt it`],
+  ];
 }
 
 /** One line per finding, as an error, a warning or an info line by its severity. */
@@ -152,8 +156,8 @@ export function findingToJson(configuration: Configuration, finding: Finding) {
 }
 
 /** The object `--json` ends the findings with, in `check` and in every command the plugin acts in. */
-function summaryToJson(findings: ReadonlyArray<Finding>, stats: LookupStats, trustNotCompared: number) {
-  return {type: `summary`, violations: findings.filter(isBlocking).length, warnings: findings.filter(finding => finding.severity === `warning`).length, ...stats, trustNotCompared};
+function summaryToJson(findings: ReadonlyArray<Finding>, stats: LookupStats, {noEvidence, unreadOffline}: Session[`trustNotCompared`]) {
+  return {type: `summary`, violations: findings.filter(isBlocking).length, warnings: findings.filter(finding => finding.severity === `warning`).length, ...stats, trustNotCompared: noEvidence.size, trustUnreadOffline: unreadOffline.size};
 }
 
 /**
@@ -168,7 +172,7 @@ export function reportFindingObjects(session: Session, findings: ReadonlyArray<F
 
 /** Once per command, where the plugin's part of it ends: the summary of every finding it reported. */
 export function reportSummaryObject(session: Session, report: Report) {
-  report.reportJson(summaryToJson(session.reportedFindings, session.publishTimes.stats, session.trustNotCompared.size));
+  report.reportJson(summaryToJson(session.reportedFindings, session.publishTimes.stats, session.trustNotCompared));
 }
 
 /** Each setting of the policy with where it came from, so a reviewer sees one set from outside the repository. */

@@ -31,8 +31,8 @@ export class Session {
    * in the archive than in the document).
    */
   scriptsToConfirm: ReadonlyArray<ScriptsToConfirm> = [];
-  /** Packages the trust-downgrade rule had nothing to compare for: their registry records no evidence (or offline mode left it unread). */
-  readonly trustNotCompared = new Set<string>();
+  /** Packages the trust-downgrade rule had nothing to compare for: their registry records no evidence, or offline mode left the document unread. */
+  readonly trustNotCompared = {noEvidence: new Set<string>(), unreadOffline: new Set<string>()};
   /** Which package declared each dependency (as `name@range`), as the `reduceDependency` hook saw it. */
   readonly declaredBy = new Map<string, Locator>();
   private onDiskRead: Baseline | null | undefined;

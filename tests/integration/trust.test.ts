@@ -11,11 +11,17 @@ const FOLLOW_REDIRECTS = {name: `follow-redirects`, versions: {'1.15.6': {publis
 const FIVE_DAYS_AGO = agoISO({days: 5});
 const AXIOS_1_14_0: VersionSpec = {publishedAt: agoISO({days: 9}), publishedWith: `trusted-publisher`, dependencies: {'follow-redirects': `^1.15.6`}};
 const AXIOS_1_14_1: VersionSpec = {publishedAt: FIVE_DAYS_AGO, publishedWith: `token`, dependencies: {'follow-redirects': `^1.15.6`}};
-const AXIOS_LINE = `axios@npm:1.14.1: published ${utc(FIVE_DAYS_AGO)} without a trusted publisher or a provenance attestation, where 1.14.0 of the same release line (1.x), published ${utc(AXIOS_1_14_0.publishedAt as string)}, had a trusted publisher and a provenance attestation; a publish that drops them may come from a stolen token`;
+const AXIOS_LINE = `without a trusted publisher or a provenance attestation, where 1.14.0 of the same release line (1.x), published ${utc(AXIOS_1_14_0.publishedAt as string)}, had a trusted publisher and a provenance attestation; a publish that drops both may come from a stolen token`;
 const ONE_DOWNGRADE = `Quarantine: 1 violation: 1 of the trust-downgrade rule (1 trust downgrade)`;
 
 function utc(iso: string) {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/** `axios@npm:1.14.1: published <UTC>, 5d ago, `: the subject, its publish time and its age, as the line begins. */
+function publishedLine(subject: string, iso: string) {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, `\\$&`);
+  return new RegExp(`${escape(`${subject}: published ${utc(iso)}, `)}\\d+d(?: \\d+h)? ago, `);
 }
 
 /** axios 1.14.0 from GitHub's trusted publisher; `compromise()` publishes 1.14.1 by hand with a token, five days ago. */
@@ -57,6 +63,7 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
     const result = await project.install([`up`, `axios`]);
 
     expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(publishedLine(`axios@npm:1.14.1`, FIVE_DAYS_AGO));
     expect(result.output).toContain(`${AXIOS_LINE} (via app@workspace:. > axios@npm:1.14.1). Fix: stay on 1.14.0 (yarn up axios@1.14.0), or if the maintainers say why it was published differently, run yarn quarantine approve --trust axios@1.14.1, which adds this version to quarantineTrustExemptPackages`);
     expect(result.output).toContain(ONE_DOWNGRADE);
     expect(result.output).not.toContain(`release-age rule`);
@@ -72,7 +79,8 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
     const result = await project.run([`install`, `--immutable`]);
 
     expect(result.code, result.output).toBe(1);
-    expect(result.output).toContain(`axios@npm:1.14.1 (locked): published ${utc(FIVE_DAYS_AGO)} without a trusted publisher`);
+    expect(result.output).toMatch(publishedLine(`axios@npm:1.14.1 (locked)`, FIVE_DAYS_AGO));
+    expect(result.output).toContain(AXIOS_LINE);
     expect(result.output).toContain(ONE_DOWNGRADE);
     expect(await project.lockfile()).toBe(lockfile);
     expect(tarballRequests(registry)).toEqual([]);
@@ -86,7 +94,8 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
     const result = await project.install([`up`, `axios`]);
 
     expect(result.code, result.output).toBe(1);
-    expect(result.output).toContain(`axios@npm:1.14.1: published ${utc(FIVE_DAYS_AGO)} with a provenance attestation but no trusted publisher, where 1.14.0 of the same release line (1.x)`);
+    expect(result.output).toMatch(publishedLine(`axios@npm:1.14.1`, FIVE_DAYS_AGO));
+    expect(result.output).toContain(`with a provenance attestation but no trusted publisher, where 1.14.0 of the same release line (1.x), published ${utc(AXIOS_1_14_0.publishedAt as string)}, had a trusted publisher and a provenance attestation; a publish that drops the trusted publisher may come from a stolen token`);
   });
 
   it(`lets an update published as its line was through, and says nothing of trust`, async () => {
@@ -120,14 +129,15 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
       locked: true,
       publishedAt: new Date(FIVE_DAYS_AGO).toISOString(),
       previousVersion: `1.14.0`,
-      trust: {rank: 0, previous: `1.14.0`, previousRank: 2, previousPublishedAt: new Date(AXIOS_1_14_0.publishedAt as string).toISOString(), against: `release-line`},
+      trust: {rank: 0, previousRank: 2, previousPublishedAt: new Date(AXIOS_1_14_0.publishedAt as string).toISOString(), against: `release-line`, oldLocked: false},
       message: expect.stringContaining(`without a trusted publisher or a provenance attestation`),
     })]);
-    expect(objects.find(object => object.type === `summary`)).toMatchObject({violations: 1, trustNotCompared: 0});
+    expect(objects.find(object => object.type === `summary`)).toMatchObject({violations: 1, trustNotCompared: 0, trustUnreadOffline: 0});
   });
 
   it(`catches the downgrade in a pull request's lockfile with check --since, whatever its age`, async () => {
-    const {registry, compromise} = await axiosRegistry();
+    const registry = await registryWith({packages: [{name: `axios`, versions: {'1.14.0': {...AXIOS_1_14_0, publishedAt: agoISO({days: 500})}}}, FOLLOW_REDIRECTS]});
+    const compromise = (spec: VersionSpec) => registry.packages.addVersion(`axios`, `1.14.1`, {...AXIOS_1_14_1, ...spec});
     const project = await lockedOnAxios(registry);
     git(project.dir, `init`, `-q`);
     git(project.dir, `add`, `package.json`, `yarn.lock`, `.yarnrc.yml`);
@@ -138,9 +148,13 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
     expect(up.code, up.output).toBe(0);
 
     const result = await project.run([`quarantine`, `check`, `--since`, `main`]);
+    const json = await project.run([`quarantine`, `check`, `--since`, `main`, `--json`]);
 
     expect(result.code, result.output).toBe(1);
-    expect(result.output).toContain(`axios@npm:1.14.1: published ${utc(agoISO({days: 200}))} without a trusted publisher`);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1: published .* UTC, 200d(?: \d+h)? ago, without a trusted publisher or a provenance attestation, where 1\.14\.0 of the same release line/);
+    expect(json.stdout.trim().split(`\n`).map(line => JSON.parse(line)).filter(object => object.type === `finding`)).toEqual([
+      expect.objectContaining({rule: `trust`, severity: `error`, locked: false, trust: expect.objectContaining({against: `release-line`, oldLocked: false})}),
+    ]);
   });
 });
 
@@ -190,9 +204,49 @@ describe(`approving a trust downgrade`, () => {
     expect(result.code, result.output).toBe(0);
     expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.14.1"`);
     if (mode === `warn`)
-      expect(result.output).toContain(`axios@npm:1.14.1: published ${utc(FIVE_DAYS_AGO)} without a trusted publisher`);
+      expect(result.output).toMatch(publishedLine(`axios@npm:1.14.1`, FIVE_DAYS_AGO));
     else
       expect(result.output).not.toContain(`without a trusted publisher`);
+  });
+
+  it(`fails closed when the registry will not give its document, even where the install-script rule only warns`, async () => {
+    const {registry, compromise} = await axiosRegistry();
+    const project = await lockedOnAxios(registry, {yarnrc: {quarantinePeriod: `0`, quarantineInstallScripts: `warn`}});
+    const lockfile = await project.lockfile();
+    compromise({scripts: {postinstall: `node -e "0"`}});
+    // Yarn revalidates its own copy; only the plugin asks for the whole document without one.
+    registry.addFault({match: `/axios`, kind: `status`, status: 500, withoutCachedCopy: true});
+
+    const result = await project.install([`up`, `axios`], {YARN_ENABLE_SCRIPTS: `1`});
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/axios@npm:1\.14\.1: could not learn how it was published \(.*500.*\), so the trust-downgrade rule fails closed/);
+    expect(result.output).toContain(`Quarantine: 1 violation: 1 of the trust-downgrade rule (1 trust evidence not learnt)`);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
+  it(`gives yarn install --json the finding object check --json gives`, async () => {
+    const {registry, compromise} = await axiosRegistry();
+    compromise();
+    const {project} = await ciPinning(registry);
+
+    const result = await project.run([`install`, `--immutable`, `--json`]);
+
+    expect(result.code, result.output).toBe(1);
+    const objects = result.stdout.trim().split(`\n`).map(line => JSON.parse(line));
+    expect(objects.filter(object => object.type === `finding`)).toEqual([expect.objectContaining({rule: `trust`, kind: `trust-downgrade`, package: `axios`, version: `1.14.1`, previousVersion: `1.14.0`})]);
+  });
+
+  it(`refuses a quarantineTrustExemptPackages entry that is no pattern, naming the setting`, async () => {
+    const {registry} = await axiosRegistry();
+    const project = await projectWith({registry, manifest: USES_AXIOS, yarnrc: {quarantineTrustExemptPackages: [`axios@not a range`]}});
+
+    const result = await project.install();
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(/quarantineTrustExemptPackages \(from .*\.yarnrc\.yml\): invalid value "axios@not a range"/);
+    expect(await project.lockfile()).toBeNull();
   });
 
   it(`refuses an unknown quarantineTrustPolicy, naming the setting and what it takes`, async () => {
@@ -208,6 +262,39 @@ describe(`approving a trust downgrade`, () => {
 });
 
 describe(`what the trust-downgrade rule lets through`, () => {
+  it(`a rollback to a version from before the line adopted trusted publishing`, async () => {
+    const registry = await registryWith({packages: [{name: `axios`, versions: {
+      '1.13.0': {publishedAt: agoISO({days: 300}), publishedWith: `token`, dependencies: {'follow-redirects': `^1.15.6`}},
+      '1.14.0': AXIOS_1_14_0,
+    }}, FOLLOW_REDIRECTS]});
+    const project = await lockedOnAxios(registry);
+
+    const result = await project.install([`up`, `axios@1.13.0`]);
+
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).not.toContain(`trust-downgrade rule`);
+    expect(await project.lockfile()).toContain(`resolution: "axios@npm:1.13.0"`);
+  });
+
+  it(`stops a token publish numbered below a trusted release of its line, in a lockfile`, async () => {
+    const registry = await registryWith({packages: [{name: `axios`, versions: {
+      '1.13.6': {publishedAt: agoISO({days: 60}), publishedWith: `token`, dependencies: {'follow-redirects': `^1.15.6`}},
+      '1.14.0': AXIOS_1_14_0,
+      '1.13.7': {...AXIOS_1_14_1},
+    }}, FOLLOW_REDIRECTS]});
+    const manifest = {...APP, dependencies: {axios: `~1.13.6`}};
+    const lockfile = await lockfileWrittenWithoutPlugin(registry, manifest);
+    expect(lockfile).toContain(`axios@npm:1.13.7`);
+    const project = await projectWith({registry, manifest, files: {'yarn.lock': lockfile}});
+    registry.clearRequests();
+
+    const result = await project.install([`install`, `--immutable`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toContain(`without a trusted publisher or a provenance attestation, where 1.14.0 of the same release line (1.x)`);
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
   it(`a maintenance release of an older major published the old way, after a trusted newer major`, async () => {
     const registry = await registryWith({packages: [{name: `semver`, versions: {
       '6.3.0': {publishedAt: agoISO({days: 900}), publishedWith: `token`},

@@ -15,7 +15,7 @@ const ONE_PER_RULE: Record<Rule, Finding> = {
   [`new-dependency`]: makeFinding({rule: `new-dependency`, kind: `new-sub-dependency`, severity: `warning`, name: `plain-crypto-js`, version: `4.2.1`, range: `^4.2.1`}),
   [`lockfile`]: makeFinding({rule: `lockfile`, kind: `checksum-changed`, severity: `error`, name: `lib`, found: `lib@npm:1.0.0`}),
   [`install-scripts`]: makeFinding({rule: `install-scripts`, kind: `install-script-changed`, severity: `info`, name: `@scope/native`, version: `2.0.0`, scriptsRun: false}),
-  [`trust`]: makeFinding({rule: `trust`, kind: `trust-downgrade`, severity: `error`, name: `axios`, version: `1.14.1`, trust: {rank: 0, previous: `1.14.0`, previousRank: 2, previousPublishedAt: null, against: `release-line`}}),
+  [`trust`]: makeFinding({rule: `trust`, kind: `trust-downgrade`, severity: `error`, name: `axios`, version: `1.14.1`, previousVersion: `1.14.0`, trust: {rank: 0, previousRank: 2, previousPublishedAt: null, against: `release-line`, oldLocked: false}}),
 };
 
 describe(`chooseCheckOutput`, () => {

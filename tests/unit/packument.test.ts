@@ -86,9 +86,14 @@ describe(`install scripts and trust evidence`, () => {
     [`a full document without _npmUser (a mirror)`, {dist: {integrity: `sha512-x`}}, {publisher: false, trustedPublisher: false, provenance: false}],
     [`attestations without a provenance statement`, {_npmUser: {name: `jane`}, dist: {integrity: `sha512-x`, attestations: {url: `u`}}}, {publisher: true, trustedPublisher: false, provenance: false}],
     [`a trustedPublisher that is no object`, {_npmUser: {name: `jane`, trustedPublisher: `github`}, dist: {integrity: `sha512-x`}}, {publisher: true, trustedPublisher: false, provenance: false}],
-    [`Yarn's metadata copy, which drops the fields`, {dist: {tarball: `https://registry.test/pkg/-/pkg-1.0.0.tgz`}}, null],
   ])(`reads the trust evidence of %s`, (_, manifest, expected) => {
     expect(withVersion(manifest).trustOf(`1.0.0`)).toEqual(expected);
+  });
+
+  it(`reads no trust evidence from Yarn's metadata copy, which drops the fields`, () => {
+    const copy = readPackument({name: `pkg`, versions: {[`1.0.0`]: {dist: {tarball: `https://registry.test/pkg/-/pkg-1.0.0.tgz`}}}}, {fullDocument: false});
+    expect(copy.trustOf(`1.0.0`)).toBeNull();
+    expect(copy.isFullDocument).toBe(false);
   });
 });
 
@@ -109,6 +114,11 @@ describe(`trust against the release line`, () => {
 
   it(`cannot tell from Yarn's metadata copy`, () => {
     const copy = {dist: {tarball: `https://registry.test/axios/-/axios-1.14.1.tgz`}};
-    expect(readPackument({name: `axios`, time, versions: {[`1.14.0`]: copy, [`1.14.1`]: copy}}).trustFactOf(`1.14.1`)).toMatchObject({kind: `unknown`});
+    expect(readPackument({name: `axios`, time, versions: {[`1.14.0`]: copy, [`1.14.1`]: copy}}, {fullDocument: false}).trustFactOf(`1.14.1`)).toMatchObject({kind: `unknown`});
+  });
+
+  it(`judges a registry's own document that has neither _npmUser nor an integrity (a legacy registry) as one without evidence`, () => {
+    const legacy = {dist: {tarball: `https://registry.test/axios/-/axios-1.14.1.tgz`, shasum: `0123`}};
+    expect(readPackument({name: `axios`, time, versions: {[`1.14.0`]: legacy, [`1.14.1`]: legacy}}).trustFactOf(`1.14.1`)).toEqual({kind: `no-evidence`});
   });
 });

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 
-import type {TrustEvidence} from '../../sources/rules/installScript';
+import type {TrustEvidence} from '../../sources/rules/trustEvidence';
 import {checkTrust, LOCKED_DOWNGRADE_GRACE_MS, rankOf, releaseLineOf, type PublishedVersion, type TrustFact, type TrustSubject, trustFactOf, updatedFromOf} from '../../sources/rules/trust';
 import {ago, DAY, HOUR, makePolicy, NOW} from './policyFixture';
 
@@ -85,9 +85,12 @@ describe(`trustFactOf`, () => {
 
   it.each<[string, ReadonlyArray<PublishedVersion>, string, string | null]>([
     [`an earlier prerelease sets no bar`, [v(`2.0.0-rc.1`, `2026-01-01T00:00:00Z`, TRUSTED), v(`2.0.0`, `2026-02-01T00:00:00Z`, TOKEN)], `2.0.0`, null],
-    [`a higher version sets no bar`, [v(`1.1.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`1.0.9`, `2026-02-01T00:00:00Z`, TOKEN)], `1.0.9`, null],
+    [`a higher version published before sets the bar (a token publish of 1.0.9 after a trusted 1.1.0)`, [v(`1.1.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`1.0.9`, `2026-02-01T00:00:00Z`, TOKEN)], `1.0.9`, `1.1.0`],
+    [`a higher version published after sets no bar`, [v(`1.0.9`, `2026-01-01T00:00:00Z`, TOKEN), v(`1.1.0`, `2026-02-01T00:00:00Z`, TRUSTED)], `1.0.9`, null],
+    [`without publish times, a higher version sets no bar`, [v(`1.1.0`, null, TRUSTED), v(`1.0.9`, null, TOKEN)], `1.0.9`, null],
     [`a lower version published later (a backport) sets no bar`, [v(`1.1.0`, `2026-01-01T00:00:00Z`, TOKEN), v(`1.0.9`, `2026-02-01T00:00:00Z`, TRUSTED)], `1.1.0`, null],
     [`0.x minors are lines of their own`, [v(`0.29.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`0.30.0`, `2026-02-01T00:00:00Z`, TOKEN)], `0.30.0`, null],
+    [`a lower major sets no bar for a new major`, [v(`1.9.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`2.0.0`, `2026-02-01T00:00:00Z`, TOKEN)], `2.0.0`, null],
     [`without publish times, semver order decides`, [v(`1.0.0`, null, TRUSTED), v(`1.0.1`, null, TOKEN)], `1.0.1`, `1.0.0`],
     [`the best rank wins over the closest version`, [v(`1.0.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`1.0.1`, `2026-01-02T00:00:00Z`, ATTESTED), v(`1.0.2`, `2026-01-03T00:00:00Z`, TOKEN)], `1.0.2`, `1.0.0`],
     [`among equal ranks, the closest version`, [v(`1.0.0`, `2026-01-01T00:00:00Z`, TRUSTED), v(`1.0.1`, `2026-01-02T00:00:00Z`, TRUSTED), v(`1.0.2`, `2026-01-03T00:00:00Z`, TOKEN)], `1.0.2`, `1.0.1`],
@@ -99,14 +102,17 @@ describe(`trustFactOf`, () => {
 });
 
 describe(`updatedFromOf`, () => {
-  it.each<[string, string, Array<string>, string | null]>([
-    [`the baseline version of the same line`, `1.14.1`, [`1.14.0`], `1.14.0`],
-    [`the newest of the same line when the baseline has several lines`, `5.7.2`, [`5.7.1`, `7.5.4`], `5.7.1`],
-    [`the newest lower version for a new major`, `2.0.0`, [`1.14.0`, `0.30.3`], `1.14.0`],
-    [`none for a version below every line the baseline has`, `6.3.1`, [`7.5.4`], null],
-    [`none without a baseline version`, `1.0.0`, [], null],
-  ])(`takes %s`, (_, version, baseline, expected) => {
-    expect(updatedFromOf(version, baseline)).toBe(expected);
+  it.each<[string, string, Array<string>, Array<string>, string | null]>([
+    [`the baseline version of the same line`, `1.14.1`, [`1.14.0`], [], `1.14.0`],
+    [`the newest of the same line when the baseline has several lines`, `5.7.2`, [`5.7.1`, `7.5.4`], [`7.5.4`], `5.7.1`],
+    [`the newest lower version for a new major`, `2.0.0`, [`1.14.0`, `0.30.3`], [], `1.14.0`],
+    [`none for a version below every line the baseline has`, `6.3.1`, [`7.5.4`], [], null],
+    [`none for a rollback to a lower version`, `1.13.0`, [`1.14.0`], [], null],
+    [`none for a version added beside a baseline version the graph keeps`, `2.0.0`, [`1.0.0`], [`1.0.0`], null],
+    [`the replaced one when another lower one stays`, `2.0.0`, [`1.0.0`, `1.5.0`], [`1.0.0`], `1.5.0`],
+    [`none without a baseline version`, `1.0.0`, [], [], null],
+  ])(`takes %s`, (_, version, baseline, kept, expected) => {
+    expect(updatedFromOf(version, baseline, new Set([version, ...kept]))).toBe(expected);
   });
 });
 
@@ -116,18 +122,18 @@ const subject = (fields: Partial<TrustSubject> = {}): TrustSubject => ({
 });
 
 describe(`checkTrust`, () => {
-  it.each<[string, TrustSubject, ReturnType<typeof makePolicy>, Array<{kind: string, severity: string, against?: string, previous?: string, detail?: string | null}>]>([
-    [`a version below its line's best earlier version`, subject(), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, against: `release-line`, previous: `1.14.0`, detail: null}]],
+  it.each<[string, TrustSubject, ReturnType<typeof makePolicy>, Array<{kind: string, severity: string, against?: string, previous?: string, oldLocked?: boolean, detail?: string | null}>]>([
+    [`a version below its line's best earlier version`, subject(), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, against: `release-line`, previous: `1.14.0`, oldLocked: false}]],
     [`an attestation alone after a trusted publisher`, subject({fact: known(1, {version: `1.14.0`, rank: 2})}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, against: `release-line`, previous: `1.14.0`}]],
     [`a version as well published as its line`, subject({fact: known(2, {version: `1.14.0`, rank: 2})}), makePolicy(), []],
     [`a version below the baseline version it replaced, on another line`, subject({version: `2.0.0`, fact: known(0), updatedFrom: {version: `1.14.0`, fact: known(2)}}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, against: `baseline`, previous: `1.14.0`}]],
     [`an update from a version ranked no higher`, subject({fact: known(0), updatedFrom: {version: `1.13.3`, fact: known(0)}}), makePolicy(), []],
     [`a baseline version the registry no longer lists`, subject({fact: known(0), updatedFrom: {version: `1.13.3`, fact: {kind: `unknown`, reason: `gone`}}}), makePolicy(), []],
-    [`a freshly published downgrade pinned by the lockfile`, subject({locked: true, publishedAt: ago(3 * HOUR)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, detail: null}]],
-    [`a locked downgrade just inside the grace`, subject({locked: true, publishedAt: ago(LOCKED_DOWNGRADE_GRACE_MS)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, detail: null}]],
-    [`an old locked downgrade, as a warning`, subject({locked: true, publishedAt: ago(LOCKED_DOWNGRADE_GRACE_MS + HOUR)}), makePolicy(), [{kind: `trust-downgrade`, severity: `warning`, detail: `old-locked`}]],
-    [`a locked downgrade with no publish time, as an error`, subject({locked: true, publishedAt: null}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, detail: null}]],
-    [`an old downgrade a command resolves anew, as an error`, subject({publishedAt: ago(400 * DAY)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, detail: null}]],
+    [`a freshly published downgrade pinned by the lockfile`, subject({locked: true, publishedAt: ago(3 * HOUR)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, oldLocked: false}]],
+    [`a locked downgrade just inside the grace`, subject({locked: true, publishedAt: ago(LOCKED_DOWNGRADE_GRACE_MS)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, oldLocked: false}]],
+    [`an old locked downgrade, as a warning`, subject({locked: true, publishedAt: ago(LOCKED_DOWNGRADE_GRACE_MS + HOUR)}), makePolicy(), [{kind: `trust-downgrade`, severity: `warning`, oldLocked: true}]],
+    [`a locked downgrade with no publish time, as an error`, subject({locked: true, publishedAt: null}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, oldLocked: false}]],
+    [`an old downgrade a command resolves anew, as an error`, subject({publishedAt: ago(400 * DAY)}), makePolicy(), [{kind: `trust-downgrade`, severity: `error`, oldLocked: false}]],
     [`a downgrade under warn`, subject(), makePolicy({trustPolicy: `warn`}), [{kind: `trust-downgrade`, severity: `warning`}]],
     [`a downgrade under off`, subject(), makePolicy({trustPolicy: `off`}), []],
     [`a downgrade exempted for its version`, subject(), makePolicy({trustExempt: [`axios@1.14.1`]}), []],
@@ -142,6 +148,7 @@ describe(`checkTrust`, () => {
       severity: finding.severity,
       ...(`against` in (expected[0] ?? {}) ? {against: finding.trust?.against} : {}),
       ...(`previous` in (expected[0] ?? {}) ? {previous: finding.previousVersion} : {}),
+      ...(`oldLocked` in (expected[0] ?? {}) ? {oldLocked: finding.trust?.oldLocked} : {}),
       ...(`detail` in (expected[0] ?? {}) ? {detail: finding.detail} : {}),
     }))).toEqual(expected);
     for (const finding of findings)
@@ -150,7 +157,8 @@ describe(`checkTrust`, () => {
 
   it(`names the earlier version, its rank and when it was published`, () => {
     const [finding] = checkTrust([subject()], makePolicy(), NOW);
-    expect(finding.trust).toEqual({rank: 0, previous: `1.14.0`, previousRank: 2, previousPublishedAt: ago(10 * DAY), against: `release-line`});
+    expect(finding.previousVersion).toBe(`1.14.0`);
+    expect(finding.trust).toEqual({rank: 0, previousRank: 2, previousPublishedAt: ago(10 * DAY), against: `release-line`, oldLocked: false});
     expect(finding.publishedAt).toEqual(ago(2 * HOUR));
     expect(finding.ageMs).toBe(2 * HOUR);
   });

@@ -65,7 +65,6 @@ function printableFinding(finding: Finding): Finding {
     scripts: finding.scripts && finding.scripts.map(change => ({...change, command: text(change.command), previous: text(change.previous)})),
     previousVersion: text(finding.previousVersion),
     unreadableBaseline: finding.unreadableBaseline.map(text),
-    trust: finding.trust && {...finding.trust, previous: text(finding.trust.previous)},
   };
 }
 

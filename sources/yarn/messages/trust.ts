@@ -1,6 +1,7 @@
 import {formatDuration, formatUtc} from '../../policy/duration';
 import type {Finding} from '../../rules/finding';
-import {LOCKED_DOWNGRADE_GRACE_MS, releaseLineOf, type TrustRank} from '../../rules/trust';
+import {LOCKED_DOWNGRADE_GRACE_MS, releaseLineOf} from '../../rules/trust';
+import type {TrustRank} from '../../rules/trustEvidence';
 import {fix} from './fix';
 import type {KindMessages} from './kindMessage';
 import type {Phrases} from './phrases';
@@ -32,21 +33,21 @@ const HAD: Record<TrustRank, string> = {
   0: `neither`,
 };
 
-/** `published <when> without a trusted publisher ..., where 1.14.0 of its release line (1.x), published <when>, had ...`. */
+/** `published <when>, <age> without a trusted publisher ..., where 1.14.0 of its release line (1.x), published <when>, had ...`. */
 function describeDowngrade(say: Phrases, finding: Finding) {
   const trust = finding.trust!;
-  const when = finding.publishedAt === null ? `published` : `published ${formatUtc(finding.publishedAt)}`;
-  const previous = say.version(trust.previous);
+  const previous = say.version(finding.previousVersion);
   const previousWhen = trust.previousPublishedAt === null ? `` : `, published ${formatUtc(trust.previousPublishedAt)},`;
   const which = trust.against === `release-line`
-    ? `${previous} of the same release line (${releaseLineOf(trust.previous)}.x)${previousWhen}`
+    ? `${previous} of the same release line (${releaseLineOf(finding.previousVersion!)}.x)${previousWhen}`
     : `${previous}, the version it replaced,`;
-  return `${when} ${PUBLISHED_WITH[trust.rank]}, where ${which} had ${HAD[trust.previousRank]}; `
-    + `a publish that drops them may come from a stolen token`;
+  const dropped = trust.rank === 1 ? `the trusted publisher` : trust.previousRank === 2 ? `both` : `the attestation`;
+  return `${say.published === `` ? `published at an unknown time` : `${say.published},`} ${PUBLISHED_WITH[trust.rank]}, where ${which} had ${HAD[trust.previousRank]}; `
+    + `a publish that drops ${dropped} may come from a stolen token`;
 }
 
 function describeOldLocked(finding: Finding) {
-  if (finding.detail !== `old-locked`)
+  if (!finding.trust!.oldLocked)
     return ``;
   return `; a warning, not an error: yarn.lock already had it and it is older than ${formatDuration(LOCKED_DOWNGRADE_GRACE_MS)}, `
     + `as a publishing pipeline that regressed once leaves behind (an attack is found and pulled within days)`;
@@ -56,11 +57,14 @@ function approveTrust(say: Phrases, finding: Finding) {
   return `run ${say.code(`yarn quarantine approve --trust ${finding.name}@${finding.version}`)}, which adds this version to ${say.setting(`quarantineTrustExemptPackages`)}`;
 }
 
+/** Back to the version that had the evidence where a workspace declares the package; otherwise through yarn.lock. */
 function trustFix(say: Phrases, finding: Finding) {
-  const previous = finding.trust!.previous;
-  // `yarn up name@version` only takes a dependency a workspace declares: a deeper one is pinned by a resolution.
+  const previous = finding.previousVersion!;
+  // `yarn up name@version` only takes a dependency a workspace declares; a root `resolutions` entry would force every range of the package.
   const stay = finding.path.length === 2
     ? `stay on ${previous} (${say.code(`yarn up ${finding.name}@${previous}`)})`
-    : `pin ${previous} with ${say.code(`"resolutions": {"${finding.name}": "${previous}"}`)} in package.json`;
+    : finding.locked
+      ? `move off it with ${say.up} once a version published as ${previous} was is out`
+      : `keep the version yarn.lock had`;
   return fix(stay, `if the maintainers say why it was published differently, ${approveTrust(say, finding)}`);
 }
