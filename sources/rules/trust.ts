@@ -38,10 +38,10 @@ export type TrustFact =
   | {kind: `unknown`, reason: string};
 
 /**
- * Earlier means on the same release line, stable, and published before (lower by semver when either
- * time is missing): a maintenance release of an older major published the old way is no downgrade of
- * a newer major, but a token publish of 1.13.7 after a trusted 1.14.0 is one of the 1.x line, whatever
- * its number says.
+ * Earlier means on the same release line, stable, and lower by semver or published before: a
+ * maintenance release of an older major published the old way is no downgrade of a newer major, but
+ * a token publish of 1.13.7 after a trusted 1.14.0 is one of the 1.x line, whatever its number says.
+ * Either order counts, so a registry that restamps or ties publish times can add a bar, never remove one.
  */
 export function trustFactOf(version: string, versions: ReadonlyArray<PublishedVersion>): TrustFact {
   const own = versions.find(entry => entry.version === version);
@@ -55,10 +55,8 @@ export function trustFactOf(version: string, versions: ReadonlyArray<PublishedVe
   for (const entry of versions) {
     if (line === null || entry.version === version || releaseLineOf(entry.version) !== line || semver.prerelease(entry.version) !== null)
       continue;
-    const publishedBefore = entry.publishedAt !== null && own.publishedAt !== null
-      ? entry.publishedAt.getTime() < own.publishedAt.getTime()
-      : semver.lt(entry.version, version);
-    if (!publishedBefore)
+    const publishedBefore = entry.publishedAt !== null && own.publishedAt !== null && entry.publishedAt.getTime() < own.publishedAt.getTime();
+    if (!publishedBefore && !semver.lt(entry.version, version))
       continue;
     const rank = rankOf(entry.evidence);
     // The closest of the best-ranked ones: the version a reader compares with.
