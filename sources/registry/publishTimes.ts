@@ -139,6 +139,14 @@ export class PublishTimes {
     return listed.packument.trustFactOf(version);
   }
 
+  /** Starts reading the document the trust-downgrade rule will need for this version, unless the cache knows it; a failure is met again when the rule reads it. */
+  prefetchTrustOf(ident: Ident, version: string) {
+    if (this.knowsTrustOf(ident, version) || this.project.configuration.get(`enableOfflineMode`))
+      return;
+    this.readFullDocumentOf(ident);
+    this.read(ident, version).catch(() => {});
+  }
+
   knowsTrustOf(ident: Ident, version: string) {
     return this.cachedTrustFact(ident, version) !== null;
   }

@@ -6,7 +6,8 @@ import type {InstallScripts} from '../rules/installScript';
 import type {EarlierVersion} from '../rules/trust';
 import type {TrustEvidence, TrustRank} from '../rules/trustEvidence';
 
-const FORMAT = `yarn-plugin-quarantine/release-times@2`;
+/** Bumped when what an entry means changes: @3 adds each version's trust line, decided as `trustFactOf` decides it. */
+const FORMAT = `yarn-plugin-quarantine/release-times@3`;
 /** A few MB and a few milliseconds to load; an evicted entry only costs one lookup to learn again. */
 const MAX_ENTRIES = 50_000;
 

@@ -2,6 +2,7 @@ import {type Descriptor, type Locator, type Package, type ResolveOptions, Messag
 import {NpmSemverResolver, NpmTagResolver} from '@yarnpkg/plugin-npm';
 import semver from 'semver';
 
+import {findMatchingPattern} from '../policy/pattern';
 import {chooseCandidates, chooseTagFallback, type CandidateChoice} from '../rules/candidates';
 import type {RegistryProtocol} from '../rules/source';
 import {npmSelectorOf} from './packageSource';
@@ -51,10 +52,27 @@ function wrap(prototype: {getCandidates: GetCandidates}, filter: (original: GetC
 
   const original = target.getCandidates;
   const wrapped = async function (this: unknown, ...args: Parameters<GetCandidates>) {
-    return await filter(original, this, ...args);
+    const candidates = await filter(original, this, ...args);
+    prefetchTrustDocument(sessionFor(args[2].project), candidates[0]);
+    return candidates;
   } as GetCandidates & {[WRAPPED]?: true};
   wrapped[WRAPPED] = true;
   target.getCandidates = wrapped;
+}
+
+/**
+ * The trust-downgrade rule reads the registry's own document of every version it judges, once
+ * resolution is over. Starting that read as soon as a resolver has chosen a version (the first
+ * candidate is the one Yarn takes) lets it overlap the rest of the resolution.
+ */
+function prefetchTrustDocument(session: Session, chosen: Locator | undefined) {
+  if (chosen === undefined || session.policy.trustPolicy === `off`)
+    return;
+  const range = structUtils.parseRange(chosen.reference);
+  if (range.protocol !== NPM_PROTOCOL || range.source !== null || semver.valid(range.selector) === null)
+    return;
+  if (findMatchingPattern(session.policy.trustExemptPackages, structUtils.stringifyIdent(chosen), range.selector) === null)
+    session.publishTimes.prefetchTrustOf(chosen, range.selector);
 }
 
 async function filterSemverCandidates(original: GetCandidates, self: unknown, descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) {

@@ -29,7 +29,7 @@ const FAST = {httpRetry: `0`, httpTimeout: `5000`};
 /** Only axios's own publish time decides: plain-crypto-js (whose postinstall is the payload) is exempt, so if axios got through, the payload would run. */
 const ONLY_AXIOS_DECIDES = {...FAST, quarantineExemptPackages: [`plain-crypto-js`]};
 
-const RELEASE_TIMES_FORMAT = `yarn-plugin-quarantine/release-times@2`;
+const RELEASE_TIMES_FORMAT = `yarn-plugin-quarantine/release-times@3`;
 const releaseTimes = (project: {globalFolder: string}) => join(project.globalFolder, `quarantine`, `release-times.json`);
 
 type Run = {code: number | null, output: string};

@@ -375,7 +375,7 @@ describe(`publish times`, () => {
   ] as const)(`never reads or writes the release-time cache inside the project, even when %s points there`, async (_, yarnrc, environment) => {
     const registry = await registryWith({packages: axiosReplay()});
     const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
-    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@3`, entries: {
       [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
       [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
     }});
@@ -398,7 +398,7 @@ describe(`publish times`, () => {
     const registry = await registryWith({packages: axiosReplay()});
     const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
     const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, parentYarnrc: {}, files: {'yarn.lock': lockfile}});
-    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@3`, entries: {
       [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
       [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
     }});
@@ -422,7 +422,7 @@ describe(`publish times`, () => {
     const lockfile = await lockfileWrittenWithoutPlugin(registry, PINS_BAD_AXIOS);
     const project = await projectWith({registry, manifest: PINS_BAD_AXIOS, parentYarnrc: {cacheFolder: `./shared-cache`}, files: {'yarn.lock': lockfile}});
     const repository = project.parent!;
-    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {
+    const forged = JSON.stringify({format: `yarn-plugin-quarantine/release-times@3`, entries: {
       [`${registry.url} axios@1.14.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
       [`${registry.url} plain-crypto-js@4.2.1`]: [Date.parse(`2020-01-01T00:00:00Z`)],
     }});

@@ -86,6 +86,24 @@ describe(`the trust-downgrade rule on the axios pattern`, () => {
     expect(tarballRequests(registry)).toEqual([]);
   });
 
+  it(`stops yarn add of a package the project never had, whose newest version dropped the trusted publisher`, async () => {
+    const {registry, compromise} = await axiosRegistry();
+    compromise();
+    const project = await projectWith({registry, manifest: APP, yarnrc: {quarantinePeriod: `3d`}});
+    expect((await project.install()).code).toBe(0);
+    const lockfile = await project.lockfile();
+    registry.clearRequests();
+
+    const result = await project.install([`add`, `axios`]);
+
+    expect(result.code, result.output).toBe(1);
+    expect(result.output).toMatch(publishedLine(`axios@npm:1.14.1`, FIVE_DAYS_AGO));
+    expect(result.output).toContain(ONE_DOWNGRADE);
+    expect(await project.lockfile()).toBe(lockfile);
+    expect(JSON.parse(await project.readFile(`package.json`)).dependencies).toBeUndefined();
+    expect(tarballRequests(registry)).toEqual([]);
+  });
+
   it(`stops an attestation without the trusted publisher the line had`, async () => {
     const {registry, compromise} = await axiosRegistry();
     const project = await lockedOnAxios(registry);

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest';
 
 import {ReleaseTimeCache} from '../../sources/registry/releaseTimeCache';
 
-const FORMAT = `yarn-plugin-quarantine/release-times@2`;
+const FORMAT = `yarn-plugin-quarantine/release-times@3`;
 const file = () => path.join(mkdtempSync(path.join(tmpdir(), `release-times-`)), `quarantine`, `release-times.json`);
 const key = (name: string) => ReleaseTimeCache.keyOf(`http://registry.test`, name, `1.0.0`);
 const at = new Date(`2020-01-01T00:00:00.000Z`);
@@ -179,7 +179,8 @@ describe(`ReleaseTimeCache`, () => {
   it.each([
     [`truncated JSON`, `{"format":"${FORMAT}","entries":{"http://registry.test a@1.0.0":[15`],
     [`another format`, JSON.stringify({format: `something-else`, entries: {[key(`a`)]: [at.getTime()]}})],
-    [`the previous format, which kept no tarball URLs or dependencies`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@1`, entries: {[key(`a`)]: at.getTime()}})],
+    [`the first format, which kept no tarball URLs or dependencies`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@1`, entries: {[key(`a`)]: at.getTime()}})],
+    [`the previous format, whose entries say nothing of a version's release line`, JSON.stringify({format: `yarn-plugin-quarantine/release-times@2`, entries: {[key(`a`)]: [at.getTime(), null, ``, {}, 7]}})],
     [`a bare number, which is no version's entry`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: at.getTime()}})],
     [`non-numeric times`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [`2020-01-01`]}})],
     [`a malformed digest`, JSON.stringify({format: FORMAT, entries: {[key(`a`)]: [at.getTime(), `not-a-digest`]}})],
