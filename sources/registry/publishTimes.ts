@@ -139,12 +139,19 @@ export class PublishTimes {
     return listed.packument.trustFactOf(version);
   }
 
-  /** Starts reading the document the trust-downgrade rule will need for this version, unless the cache knows it; a failure is met again when the rule reads it. */
+  /**
+   * Starts reading the document the trust-downgrade rule will need for this version, unless the cache
+   * knows it. Only the read starts: the resolvers keep reading Yarn's copy as before, and a read that
+   * failed is forgotten, so the rule asks again and reports what it met.
+   */
   prefetchTrustOf(ident: Ident, version: string) {
     if (this.knowsTrustOf(ident, version) || this.project.configuration.get(`enableOfflineMode`))
       return;
-    this.readFullDocumentOf(ident);
-    this.read(ident, version).catch(() => {});
+    const reading = this.fullDocument(ident);
+    reading.catch(() => {
+      if (this.fullPackuments.get(ident.identHash) === reading)
+        this.fullPackuments.delete(ident.identHash);
+    });
   }
 
   knowsTrustOf(ident: Ident, version: string) {
@@ -272,7 +279,17 @@ export class PublishTimes {
 
     // Yarn before 4.10.2 strips `time` from its metadata, and its disk copy may predate a version:
     // ask for the whole document before concluding that a time is missing or a version is gone.
-    const full = await miscUtils.getFactoryWithDefault(this.fullPackuments, ident.identHash, async () => {
+    const full = await this.fullDocument(ident);
+
+    // Once Yarn's metadata lacked a `time` map the registry does serve, it always will in this process.
+    if (fromYarn !== null && !fromYarn.hasTimeMap && full.hasTimeMap)
+      this.yarnDropsTime = true;
+    return full;
+  }
+
+  /** The registry's own document of a package, read once per command. */
+  private fullDocument(ident: Ident): Promise<PackumentTimes> {
+    return miscUtils.getFactoryWithDefault(this.fullPackuments, ident.identHash, async () => {
       this.stats.packumentLookups += 1;
       const document = await npmHttpUtils.get(npmHttpUtils.getIdentUrl(ident), {
         configuration: this.project.configuration,
@@ -280,12 +297,7 @@ export class PublishTimes {
         jsonResponse: true,
       });
       return readPackument(document);
-    }) as PackumentTimes;
-
-    // Once Yarn's metadata lacked a `time` map the registry does serve, it always will in this process.
-    if (fromYarn !== null && !fromYarn.hasTimeMap && full.hasTimeMap)
-      this.yarnDropsTime = true;
-    return full;
+    });
   }
 
   /**

@@ -66,13 +66,18 @@ function wrap(prototype: {getCandidates: GetCandidates}, filter: (original: GetC
  * candidate is the one Yarn takes) lets it overlap the rest of the resolution.
  */
 function prefetchTrustDocument(session: Session, chosen: Locator | undefined) {
-  if (chosen === undefined || session.policy.trustPolicy === `off`)
+  // Only while the project resolves: `yarn up -i` asks resolvers for candidates it may never install.
+  if (chosen === undefined || !session.resolving || session.policy.trustPolicy === `off`)
     return;
-  const range = structUtils.parseRange(chosen.reference);
-  if (range.protocol !== NPM_PROTOCOL || range.source !== null || semver.valid(range.selector) === null)
-    return;
-  if (findMatchingPattern(session.policy.trustExemptPackages, structUtils.stringifyIdent(chosen), range.selector) === null)
-    session.publishTimes.prefetchTrustOf(chosen, range.selector);
+  try {
+    const range = structUtils.parseRange(chosen.reference);
+    if (range.protocol !== NPM_PROTOCOL || range.source !== null || semver.valid(range.selector) === null)
+      return;
+    if (findMatchingPattern(session.policy.trustExemptPackages, structUtils.stringifyIdent(chosen), range.selector) === null)
+      session.publishTimes.prefetchTrustOf(chosen, range.selector);
+  } catch {
+    // A head start is never worth failing a resolution that worked: the rule reads the document anyway.
+  }
 }
 
 async function filterSemverCandidates(original: GetCandidates, self: unknown, descriptor: Descriptor, dependencies: Record<string, Package>, opts: ResolveOptions) {

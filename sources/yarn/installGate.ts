@@ -78,6 +78,7 @@ export function validateProject(project: Project, report: ValidationReport) {
   project.resolveEverything = async opts => {
     const lockedBefore = new Set(project.originalPackages.keys());
     session.resolutionStop = null;
+    session.resolving = true;
     try {
       await resolveEverything(opts);
     } catch (error) {
@@ -86,6 +87,8 @@ export function validateProject(project: Project, report: ValidationReport) {
       if (session.resolutionStop !== null)
         await rememberBlocked(project, [session.resolutionStop]);
       throw error;
+    } finally {
+      session.resolving = false;
     }
     await enforce(project, session, lockedBefore, opts.report, `cache` in opts ? opts.cache : undefined);
   };

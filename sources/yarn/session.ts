@@ -17,6 +17,8 @@ export class Session {
   readonly publishTimes: PublishTimes;
   /** Keyed so that a range resolved twice (by `yarn add` and then its install) is reported once. */
   readonly resolutionFindings = new Map<string, Finding>();
+  /** Between the start and the end of the project's resolution, when resolvers choose what will be installed. */
+  resolving = false;
   /** The finding that stopped resolution itself (no eligible version, a non-registry sub-dependency), for `--json`. */
   resolutionStop: Finding | null = null;
   /** Every finding this command reported, which the `--json` summary counts. */
