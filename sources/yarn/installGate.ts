@@ -126,7 +126,7 @@ async function enforce(project: Project, session: Session, lockedBefore: Readonl
 }
 
 /**
- * An old locked trust downgrade is a warning line an install gives once per machine: it is what a
+ * An old locked trust downgrade is a warning line an install gives once per project and machine: it is what a
  * publishing pipeline that regressed leaves behind, and repeated on every install it would teach
  * people to ignore the plugin's warnings. `--json` and `yarn quarantine check` list it every time.
  */
